@@ -1,0 +1,273 @@
+//! The generalized Marchenko–Pastur law GMP(γ, H) of a weighted sample covariance.
+//!
+//! # Notation and normalisation
+//! GMP(γ, H) is the limit of the eigenvalue law of the d×d block (1/N) Σ_i τ_i x_i x_iᵀ, with x_i
+//! i.i.d. with independent standardised entries, τ_i i.i.d. with law H and independent of the x_i,
+//! as d/N → γ. H is a discrete [`WeightLaw`]; its values may be negative or zero.
+//!
+//! # Formula
+//! The Stieltjes transform solves m = 1 / (−z + E_H[τ / (1 + γ τ m)]) with Im m > 0; the density
+//! is Im m(x + i0)/π. There is an atom at 0 of mass max(0, 1 − P(τ ≠ 0)/γ). Moments follow from
+//! the free cumulants κ_n = γ^(n−1) E[τⁿ] (see [`super::moments`]).
+//!
+//! # Accuracy
+//! The support edges are exact to about 1e-15 relative (bisection on the critical points of the
+//! inverse map). The density is exact to the Newton tolerance away from the edges; within about
+//! 1e-10 of a square-root edge Newton converges only linearly. The CDF is accurate to about 1e-10
+//! for laws whose density is smooth inside each support interval; it degrades where two bulks nearly
+//! touch, because the θ-substitution only removes the singularities at the interval ends.
+//!
+//! # Complexity
+//! Construction: the support search plus 256 × 17 density evaluations per support interval, each a
+//! few Newton steps of cost O(K) for K atoms. Every later density or CDF query costs a few O(K)
+//! Newton steps (CDF queries in interior panels are O(1)).
+//!
+//! # References
+//! J. W. Silverstein, Z. D. Bai, "On the empirical distribution of eigenvalues of a class of large
+//! dimensional random matrices", J. Multivariate Anal. 54 (1995). J. W. Silverstein, S.-I. Choi,
+//! "Analysis of the limiting spectral distribution of large dimensional random matrices",
+//! J. Multivariate Anal. 54 (1995). See theory/gmp.md.
+
+use num_complex::Complex64;
+
+use super::moments::{gmp_free_cumulants, moments_from_free_cumulants};
+use super::weights::WeightLaw;
+use super::{Atom, SpectralLaw, sorted_order};
+use crate::error::{LawError, SolverError};
+use crate::stieltjes::cdf::CdfTable;
+use crate::stieltjes::solver::{solve_by_continuation, solve_sweep};
+use crate::stieltjes::support::support;
+use crate::stieltjes::{GmpEquation, SolverParams, Support};
+
+/// The law GMP(γ, H) with its support and CDF table computed.
+///
+/// ```
+/// use hessian_rmt::laws::{Gmp, SpectralLaw, WeightLaw};
+/// // τ ≡ 1 gives Marchenko–Pastur: at γ = 1/4 the support is [1/4, 9/4].
+/// let law = Gmp::new(0.25, WeightLaw::point(1.0).unwrap()).unwrap();
+/// let (lo, hi) = law.support()[0];
+/// assert!((lo - 0.25).abs() < 1e-12 && (hi - 2.25).abs() < 1e-12);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Gmp {
+    gamma: f64,
+    weights: WeightLaw,
+    support: Support,
+    scale: f64,
+    params: SolverParams,
+    table: CdfTable,
+    label: String,
+}
+
+fn density_in_interval(
+    eq: &GmpEquation<'_>,
+    xs: &[f64],
+    scale: f64,
+    params: &SolverParams,
+) -> Result<Vec<f64>, SolverError> {
+    Ok(solve_sweep(eq, xs, scale, params)?
+        .into_iter()
+        .map(|m| m.im / std::f64::consts::PI)
+        .collect())
+}
+
+impl Gmp {
+    /// Builds GMP(γ, H) with default solver parameters.
+    ///
+    /// # Errors
+    /// [`LawError::Gamma`] unless γ is finite and positive; [`LawError::Solver`] if the density
+    /// cannot be evaluated while tabulating the CDF.
+    pub fn new(gamma: f64, weights: WeightLaw) -> Result<Self, LawError> {
+        Self::with_params(gamma, weights, SolverParams::default())
+    }
+
+    /// Builds GMP(γ, H) with the given solver parameters.
+    ///
+    /// # Errors
+    /// As [`Gmp::new`].
+    pub fn with_params(gamma: f64, weights: WeightLaw, params: SolverParams) -> Result<Self, LawError> {
+        if !(gamma.is_finite() && gamma > 0.0) {
+            return Err(LawError::Gamma(gamma));
+        }
+        let eq = GmpEquation {
+            gamma,
+            values: weights.values(),
+            probs: weights.probs(),
+        };
+        let support = support(&eq)?;
+        // Bound on the spectral radius: |λ| ≤ max|τ| · (1 + √γ)² for the limit law.
+        let scale = (weights.max_abs() * (1.0 + gamma.sqrt()).powi(2)).max(f64::MIN_POSITIVE);
+        let density = |xs: &[f64]| density_in_interval(&eq, xs, scale, &params);
+        let table = CdfTable::build(&support.intervals, support.zero_atom, &density)?;
+        let label = format!("GMP(γ = {gamma}, {} weight atoms)", weights.len());
+        Ok(Self {
+            gamma,
+            weights,
+            support,
+            scale,
+            params,
+            table,
+            label,
+        })
+    }
+
+    /// Replaces the label used by [`SpectralLaw::name`].
+    pub fn labelled(mut self, label: impl Into<String>) -> Self {
+        self.label = label.into();
+        self
+    }
+
+    /// Aspect ratio γ.
+    pub fn gamma(&self) -> f64 {
+        self.gamma
+    }
+
+    /// The weight law H.
+    pub fn weights(&self) -> &WeightLaw {
+        &self.weights
+    }
+
+    /// Mass of the atom at 0.
+    pub fn zero_atom(&self) -> f64 {
+        self.support.zero_atom
+    }
+
+    /// Total mass found by quadrature (atom plus density); 1 up to the quadrature error.
+    pub fn total_mass(&self) -> f64 {
+        self.table.total_mass()
+    }
+
+    fn equation(&self) -> GmpEquation<'_> {
+        GmpEquation {
+            gamma: self.gamma,
+            values: self.weights.values(),
+            probs: self.weights.probs(),
+        }
+    }
+
+    /// The Stieltjes transform m(z) for Im z > 0.
+    ///
+    /// # Errors
+    /// [`SolverError::NoConvergence`] if the continuation fails.
+    ///
+    /// # Panics
+    /// If Im z ≤ 0.
+    pub fn stieltjes(&self, z: Complex64) -> Result<Complex64, SolverError> {
+        assert!(z.im > 0.0, "the Stieltjes transform is evaluated in the upper half plane, got z = {z}");
+        solve_by_continuation(&self.equation(), z, self.scale, &self.params)
+    }
+
+    fn density_sorted(&self, xs: &[f64]) -> Result<Vec<f64>, SolverError> {
+        let eq = self.equation();
+        density_in_interval(&eq, xs, self.scale, &self.params)
+    }
+}
+
+impl SpectralLaw for Gmp {
+    fn name(&self) -> String {
+        self.label.clone()
+    }
+
+    fn support(&self) -> Vec<(f64, f64)> {
+        self.support.intervals.clone()
+    }
+
+    fn atoms(&self) -> Vec<Atom> {
+        match self.support.zero_atom {
+            mass if mass > 0.0 => vec![Atom { x: 0.0, mass }],
+            _ => Vec::new(),
+        }
+    }
+
+    fn density(&self, xs: &[f64]) -> Result<Vec<f64>, SolverError> {
+        let order = sorted_order(xs);
+        let mut out = vec![0.0; xs.len()];
+        for &(lo, hi) in &self.support.intervals {
+            let inside: Vec<usize> = order
+                .iter()
+                .copied()
+                .filter(|&i| xs[i] > lo && xs[i] < hi)
+                .collect();
+            let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
+            for (i, rho) in inside.into_iter().zip(self.density_sorted(&points)?) {
+                out[i] = rho;
+            }
+        }
+        Ok(out)
+    }
+
+    fn cdf(&self, xs: &[f64]) -> Result<Vec<f64>, SolverError> {
+        let density = |points: &[f64]| self.density_sorted(points);
+        self.table.cdf(xs, &density)
+    }
+
+    fn moments(&self, count: usize) -> Vec<f64> {
+        let weight_moments: Vec<f64> = (1..=count).map(|k| self.weights.moment(k as i32)).collect();
+        moments_from_free_cumulants(&gmp_free_cumulants(self.gamma, &weight_moments))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::laws::MarchenkoPastur;
+    use crate::tol;
+
+    #[test]
+    fn point_law_matches_marchenko_pastur() {
+        for gamma in [0.1, 0.5, 2.0] {
+            let law = Gmp::new(gamma, WeightLaw::point(1.0).unwrap()).unwrap();
+            let mp = MarchenkoPastur::new(gamma, 1.0).unwrap();
+            let (a, b) = mp.edges();
+            let xs: Vec<f64> = (1..200).map(|i| a + (b - a) * i as f64 / 200.0).collect();
+            let got = law.density(&xs).unwrap();
+            for (x, rho) in xs.iter().zip(got) {
+                let exact = mp.density_at(*x);
+                assert!(
+                    (rho - exact).abs() <= tol::DENSITY_REL * exact,
+                    "γ {gamma}, x {x}: {rho} vs {exact}"
+                );
+            }
+            let grid: Vec<f64> = (0..=300).map(|i| -0.1 + (b + 0.2) * i as f64 / 300.0).collect();
+            for (x, f) in grid.iter().zip(law.cdf(&grid).unwrap()) {
+                let exact = mp.cdf_at(*x);
+                assert!((f - exact).abs() <= tol::CDF_ABS, "γ {gamma}, x {x}: F {f} vs {exact}");
+            }
+        }
+    }
+
+    #[test]
+    fn scaled_and_negated_weights() {
+        // τ ≡ −2: the law of −2 · MP(γ), i.e. support [−2b, −2a].
+        let law = Gmp::new(0.5, WeightLaw::point(-2.0).unwrap()).unwrap();
+        let mp = MarchenkoPastur::new(0.5, 2.0).unwrap();
+        let (a, b) = mp.edges();
+        let (lo, hi) = law.support()[0];
+        assert!((lo + b).abs() < 1e-12 && (hi + a).abs() < 1e-12, "[{lo}, {hi}]");
+        let x = -1.3;
+        let f = law.cdf(&[x]).unwrap()[0];
+        let exact = 1.0 - mp.cdf_at(-x);
+        assert!((f - exact).abs() < tol::CDF_ABS, "{f} vs {exact}");
+    }
+
+    #[test]
+    fn stieltjes_matches_density_near_axis() {
+        let weights = WeightLaw::from_atoms(&[(0.3, -0.5), (0.7, 1.0)]).unwrap();
+        let law = Gmp::new(0.4, weights).unwrap();
+        let (lo, hi) = law.support()[law.support().len() - 1];
+        let x = 0.5 * (lo + hi);
+        let m = law.stieltjes(Complex64::new(x, 1e-10)).unwrap();
+        let rho = law.density(&[x]).unwrap()[0];
+        assert!((m.im / std::f64::consts::PI - rho).abs() < 1e-8, "{} vs {rho}", m.im);
+    }
+
+    #[test]
+    fn mass_is_one_with_mixed_signs_and_zeros() {
+        let weights = WeightLaw::from_atoms(&[(0.25, -1.0), (0.25, 0.0), (0.5, 0.6)]).unwrap();
+        for gamma in [0.3, 0.75, 1.5] {
+            let law = Gmp::new(gamma, weights.clone()).unwrap();
+            let mass = law.total_mass();
+            assert!((mass - 1.0).abs() < tol::CDF_ABS, "γ {gamma}: total mass {mass}");
+        }
+    }
+}
