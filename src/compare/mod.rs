@@ -1,1 +1,1 @@
-//! compare
+//! Distances between an ESD and a law, and verdicts.
