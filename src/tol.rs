@@ -35,3 +35,22 @@ pub const CDF_ABS: f64 = 1e-9;
 
 /// Relative error accepted between the solver density and a closed form at interior points.
 pub const DENSITY_REL: f64 = 1e-9;
+
+/// Multiplier of ln(d)/d in the Kolmogorov–Smirnov tolerance (finite-dimension term).
+/// PLACEHOLDER until calibrated.
+pub const KS_DIM: f64 = 1.0;
+
+/// Multiplier of the weight-law terms ((R N)^(−1/2), draws^(−1/2)) in the KS tolerance.
+pub const KS_WEIGHTS: f64 = 1.0;
+
+/// Multiplier of 1/d in the normalized-moment tolerance.
+pub const MOMENT_DIM: f64 = 1.0;
+
+/// Multiplier of the weight-law terms in the normalized-moment tolerance.
+pub const MOMENT_WEIGHTS: f64 = 1.0;
+
+/// Multiplier of d^(−2/3) (Tracy–Widom scale) in the relative edge tolerance.
+pub const EDGE_DIM: f64 = 1.0;
+
+/// Multiplier of N^(−1/2) in the relative edge tolerance.
+pub const EDGE_WEIGHTS: f64 = 1.0;

@@ -175,6 +175,22 @@ impl WeightLaw {
         Self::from_sorted_pairs(pairs)
     }
 
+    /// Merges the two outermost atoms at the low end (`low_end`) or the high end into one atom at
+    /// their mean, with their total mass. A law with one atom is returned unchanged.
+    pub fn merge_end_atoms(&self, low_end: bool) -> Self {
+        let n = self.len();
+        if n < 2 {
+            return self.clone();
+        }
+        let (i, j) = if low_end { (0, 1) } else { (n - 2, n - 1) };
+        let mass = self.probs[i] + self.probs[j];
+        let mean = (self.probs[i] * self.values[i] + self.probs[j] * self.values[j]) / mass;
+        let mut pairs: Vec<(f64, f64)> = self.values.iter().copied().zip(self.probs.iter().copied()).collect();
+        pairs[i] = (mean, mass);
+        pairs.remove(j);
+        Self::from_sorted_pairs(pairs)
+    }
+
     /// The mixture Σ_r w_r H_r of several laws with the given mixing weights (which must sum to 1).
     pub fn mixture(parts: &[(f64, &WeightLaw)]) -> Self {
         let mut pairs: Vec<(f64, f64)> = parts
@@ -237,6 +253,18 @@ mod tests {
         assert!((mass - 1.0).abs() < 1e-12, "mass {mass}");
         assert!((small.moment(1) - law.moment(1)).abs() < 1e-12);
         assert!((small.zero_mass() - 0.25).abs() < 1e-12);
+    }
+
+    #[test]
+    fn merge_end_atoms_keeps_mass_and_mean() {
+        let law = WeightLaw::from_atoms(&[(0.1, -3.0), (0.2, -1.0), (0.7, 2.0)]).unwrap();
+        let low = law.merge_end_atoms(true);
+        assert_eq!(low.len(), 2);
+        assert!((low.values()[0] - (-0.3 - 0.2) / 0.3).abs() < 1e-15);
+        assert!((low.moment(1) - law.moment(1)).abs() < 1e-15);
+        let high = law.merge_end_atoms(false);
+        assert_eq!(high.values()[0], -3.0);
+        assert!((high.probs()[1] - 0.9).abs() < 1e-15);
     }
 
     #[test]

@@ -1,0 +1,429 @@
+//! The verification suite of the linear model: sample blocks, build their predicted laws, measure
+//! the distances and give verdicts.
+//!
+//! A suite runs R replicates once and takes every requested block from each replicate, so the
+//! cross-entropy diagonal and off-diagonal blocks and the MSE blocks of one replicate share X (and
+//! W). Each case is then compared with its law:
+//!
+//! - MSE diagonal block: MP(γ) in closed form (τ ≡ 1, so every weight law coincides);
+//! - MSE off-diagonal block: checked to be exactly zero, entry by entry;
+//! - cross-entropy blocks: GMP(γ, H) with H the population law, the mixture over replicates of the
+//!   laws conditional on each realised W, or the mixture of the realised weights' laws.
+
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::distances::{kolmogorov_smirnov, wasserstein1};
+use super::verdict::{self, Tolerances};
+use crate::error::{LawError, ModelError, SolverError};
+use crate::laws::{Atom, Gmp, MarchenkoPastur, Mixture, SpectralLaw, WeightLaw};
+use crate::models::Loss;
+use crate::sampling::linear::{BlockRequest, LinearConfig, LinearReplicate, sample_replicate};
+use crate::sampling::montecarlo::run_replicates;
+use crate::sampling::weight_laws::{CONDITIONAL_DRAWS, POPULATION_DRAWS, conditional_law, population_law};
+use crate::sampling::Esd;
+
+/// Which block of the Hessian: diagonal (1, 1) or off-diagonal (1, 2), 1-based rows of W.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum BlockKind {
+    /// Block (1, 1).
+    Diag,
+    /// Block (1, 2).
+    Offdiag,
+}
+
+impl BlockKind {
+    /// 0-based (k, l).
+    pub fn indices(self) -> (usize, usize) {
+        match self {
+            BlockKind::Diag => (0, 0),
+            BlockKind::Offdiag => (0, 1),
+        }
+    }
+}
+
+impl std::fmt::Display for BlockKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            BlockKind::Diag => "diag",
+            BlockKind::Offdiag => "offdiag",
+        })
+    }
+}
+
+/// The weight law the prediction is built from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightLawKind {
+    /// τ from logits z ~ N(0, s² I_C): the law of the limit theorem.
+    Population,
+    /// τ from logits W x for fresh x and the realised W (mixture over replicates).
+    Conditional,
+    /// The realised weights τ_i of each replicate as N atoms (mixture over replicates).
+    Realised,
+}
+
+impl std::fmt::Display for WeightLawKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            WeightLawKind::Population => "population",
+            WeightLawKind::Conditional => "conditional",
+            WeightLawKind::Realised => "realised",
+        })
+    }
+}
+
+/// One case of a suite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct CaseSpec {
+    /// Loss.
+    pub loss: Loss,
+    /// Block.
+    pub block: BlockKind,
+}
+
+impl CaseSpec {
+    /// True for the cases that are checked for being zero instead of compared with a law.
+    pub fn is_zero_check(&self) -> bool {
+        self.loss == Loss::Mse && self.block == BlockKind::Offdiag
+    }
+}
+
+/// The default suite: CE diagonal, CE off-diagonal, MSE diagonal, MSE off-diagonal (zero check).
+pub fn default_cases() -> Vec<CaseSpec> {
+    vec![
+        CaseSpec { loss: Loss::Ce, block: BlockKind::Diag },
+        CaseSpec { loss: Loss::Ce, block: BlockKind::Offdiag },
+        CaseSpec { loss: Loss::Mse, block: BlockKind::Diag },
+        CaseSpec { loss: Loss::Mse, block: BlockKind::Offdiag },
+    ]
+}
+
+/// Settings of a suite beyond the model sizes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct SuiteSettings {
+    /// Weight law of the predictions.
+    pub weight_law: WeightLawKind,
+    /// Draws behind a population law.
+    pub population_draws: usize,
+    /// Draws behind each conditional law.
+    pub conditional_draws: usize,
+    /// Points of the density/CDF curves returned for plotting (0 for none).
+    pub curve_points: usize,
+}
+
+impl Default for SuiteSettings {
+    fn default() -> Self {
+        Self {
+            weight_law: WeightLawKind::Population,
+            population_draws: POPULATION_DRAWS,
+            conditional_draws: CONDITIONAL_DRAWS,
+            curve_points: 800,
+        }
+    }
+}
+
+/// Errors of a suite run.
+#[derive(Debug, thiserror::Error)]
+pub enum SuiteError {
+    /// Invalid sizes.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// A law could not be built.
+    #[error(transparent)]
+    Law(#[from] LawError),
+    /// A solver or eigensolver failed.
+    #[error(transparent)]
+    Solver(#[from] SolverError),
+}
+
+/// Moments of the ESD against the law.
+#[derive(Debug, Clone, Serialize)]
+pub struct MomentReport {
+    /// (1/n) Σ λ^k, k = 1..=4.
+    pub empirical: Vec<f64>,
+    /// The law's moments from its free cumulants.
+    pub predicted: Vec<f64>,
+    /// |empirical − predicted| / m₂^(k/2), with m₂ the law's second moment.
+    pub normalized_error: Vec<f64>,
+    /// Tolerance on each normalized error.
+    pub tolerance: f64,
+}
+
+/// Extreme eigenvalues against the support edges of the continuous part.
+#[derive(Debug, Clone, Serialize)]
+pub struct EdgeReport {
+    /// Smallest eigenvalue not on the atom at 0.
+    pub min_eigenvalue: f64,
+    /// Largest eigenvalue not on the atom at 0.
+    pub max_eigenvalue: f64,
+    /// Lower edge of the predicted support.
+    pub support_lo: f64,
+    /// Upper edge of the predicted support.
+    pub support_hi: f64,
+    /// max(|λ_min − lo|, |λ_max − hi|) / (hi − lo).
+    pub relative_error: f64,
+    /// Tolerance on the relative error.
+    pub tolerance: f64,
+}
+
+/// The result of one case, as written into reports.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseReport {
+    /// Model name.
+    pub model: &'static str,
+    /// Loss.
+    pub loss: Loss,
+    /// Block kind.
+    pub block: BlockKind,
+    /// 1-based rows (k, l) of W.
+    pub block_index: [usize; 2],
+    /// d.
+    pub dim: usize,
+    /// N.
+    pub samples: usize,
+    /// C.
+    pub classes: usize,
+    /// γ = d/N.
+    pub gamma: f64,
+    /// s.
+    pub logit_scale: f64,
+    /// R.
+    pub replicates: usize,
+    /// Data law.
+    pub data: String,
+    /// Weight law of the prediction.
+    pub weight_law: WeightLawKind,
+    /// Whether W was shared by all replicates.
+    pub fixed_weights: bool,
+    /// Name of the predicted law ("zero" for the zero check).
+    pub law: String,
+    /// Pooled eigenvalue count (0 for the zero check).
+    pub eigenvalues: usize,
+    /// Kolmogorov–Smirnov distance (0 for the zero check).
+    pub ks: f64,
+    /// Wasserstein-1 distance (0 for the zero check).
+    pub w1: f64,
+    /// KS tolerance.
+    pub tolerance: f64,
+    /// Verdict.
+    pub pass: bool,
+    /// Moments (absent for the zero check).
+    pub moments: Option<MomentReport>,
+    /// Edges (absent for the zero check or a law without continuous part).
+    pub edges: Option<EdgeReport>,
+    /// Eigenvalues set to exactly 0 before the comparison (see `tol::ZERO_EIGENVALUE_REL`).
+    pub zeros_snapped: usize,
+    /// Atoms of the predicted law.
+    pub atoms: Vec<Atom>,
+    /// Largest |entry| over all replicates (zero check only).
+    pub max_abs_entry: Option<f64>,
+}
+
+/// Density and CDF of a law on a grid, for plots.
+#[derive(Debug, Clone)]
+pub struct LawCurve {
+    /// Grid, ascending.
+    pub x: Vec<f64>,
+    /// Density of the continuous part.
+    pub density: Vec<f64>,
+    /// CDF, atoms included.
+    pub cdf: Vec<f64>,
+}
+
+/// One case with everything needed to plot it.
+pub struct CaseResult {
+    /// The serialisable report.
+    pub report: CaseReport,
+    /// Pooled eigenvalues (None for the zero check).
+    pub esd: Option<Esd>,
+    /// The predicted law (None for the zero check).
+    pub law: Option<Arc<dyn SpectralLaw>>,
+    /// Curves for plotting (None for the zero check or when not requested).
+    pub curve: Option<LawCurve>,
+}
+
+/// Runs the suite: R replicates, then one comparison per case.
+///
+/// `on_replicate` is called after each finished replicate (for progress bars).
+///
+/// # Errors
+/// [`SuiteError`] for invalid sizes or a failing solver.
+pub fn run_linear_suite(
+    config: &LinearConfig,
+    cases: &[CaseSpec],
+    settings: &SuiteSettings,
+    on_replicate: &(dyn Fn() + Sync),
+) -> Result<Vec<CaseResult>, SuiteError> {
+    config.validate()?;
+    let requests: Vec<BlockRequest> = cases
+        .iter()
+        .map(|case| {
+            let (k, l) = case.block.indices();
+            BlockRequest { loss: case.loss, k, l, spectrum: !case.is_zero_check() }
+        })
+        .collect();
+    let fixed = config.fix_weights.then(|| config.fixed_weights());
+    let replicates = run_replicates(
+        config.seed,
+        config.replicates as u64,
+        |_, generator| sample_replicate(config, &requests, fixed.as_ref(), generator),
+        on_replicate,
+    )?;
+    cases
+        .iter()
+        .enumerate()
+        .map(|(index, case)| compare_case(config, settings, *case, index, &replicates))
+        .collect()
+}
+
+fn base_report(config: &LinearConfig, settings: &SuiteSettings, case: CaseSpec) -> CaseReport {
+    let (k, l) = case.block.indices();
+    CaseReport {
+        model: "linear",
+        loss: case.loss,
+        block: case.block,
+        block_index: [k + 1, l + 1],
+        dim: config.dim,
+        samples: config.samples,
+        classes: config.classes,
+        gamma: config.gamma(),
+        logit_scale: config.logit_scale,
+        replicates: config.replicates,
+        data: config.data.to_string(),
+        weight_law: settings.weight_law,
+        fixed_weights: config.fix_weights,
+        law: String::from("zero"),
+        eigenvalues: 0,
+        ks: 0.0,
+        w1: 0.0,
+        tolerance: 0.0,
+        pass: false,
+        moments: None,
+        edges: None,
+        zeros_snapped: 0,
+        atoms: Vec::new(),
+        max_abs_entry: None,
+    }
+}
+
+fn compare_case(
+    config: &LinearConfig,
+    settings: &SuiteSettings,
+    case: CaseSpec,
+    index: usize,
+    replicates: &[LinearReplicate],
+) -> Result<CaseResult, SuiteError> {
+    let mut report = base_report(config, settings, case);
+    if case.is_zero_check() {
+        let max_abs = replicates
+            .iter()
+            .map(|r| r.blocks[index].max_abs_entry)
+            .fold(0.0_f64, f64::max);
+        report.max_abs_entry = Some(max_abs);
+        report.pass = max_abs == 0.0;
+        return Ok(CaseResult { report, esd: None, law: None, curve: None });
+    }
+
+    let law = predicted_law(config, settings, case, index, replicates)?;
+    let mut esd = Esd::pooled(replicates.iter().map(|r| r.blocks[index].eigenvalues.clone()));
+    let atoms = law.atoms();
+    if atoms.iter().any(|a| a.x == 0.0) {
+        report.zeros_snapped = esd.snap_zeros();
+    }
+
+    let tolerances = Tolerances::for_case(config, settings, case);
+    report.law = law.name();
+    report.eigenvalues = esd.len();
+    report.ks = kolmogorov_smirnov(&esd, law.as_ref())?;
+    report.w1 = wasserstein1(&esd, law.as_ref())?;
+    report.tolerance = tolerances.ks;
+    report.atoms = atoms;
+    report.moments = Some(verdict::moment_report(&esd, law.as_ref(), tolerances.moments));
+    report.edges = verdict::edge_report(&esd, law.as_ref(), tolerances.edges);
+    report.pass = report.ks <= tolerances.ks
+        && report.moments.as_ref().is_some_and(|m| m.normalized_error.iter().all(|e| *e <= m.tolerance));
+
+    let curve = if settings.curve_points > 1 {
+        Some(law_curve(law.as_ref(), &esd, settings.curve_points)?)
+    } else {
+        None
+    };
+    Ok(CaseResult { report, esd: Some(esd), law: Some(law), curve })
+}
+
+/// The law a case is compared with.
+fn predicted_law(
+    config: &LinearConfig,
+    settings: &SuiteSettings,
+    case: CaseSpec,
+    index: usize,
+    replicates: &[LinearReplicate],
+) -> Result<Arc<dyn SpectralLaw>, SuiteError> {
+    let gamma = config.gamma();
+    if case.loss == Loss::Mse {
+        return Ok(Arc::new(MarchenkoPastur::new(gamma, 1.0)?));
+    }
+    let (k, l) = case.block.indices();
+    let law: Arc<dyn SpectralLaw> = match settings.weight_law {
+        WeightLawKind::Population => {
+            let weights = population_law(case.loss, k, l, config.classes, config.logit_scale, gamma, settings.population_draws, config.seed)?;
+            Arc::new(Gmp::new(gamma, weights)?.labelled(format!("GMP(γ = {gamma}, population τ)")))
+        }
+        WeightLawKind::Conditional => {
+            // With W fixed, every replicate has the same conditional law: build it once.
+            let count = if config.fix_weights { 1 } else { replicates.len() };
+            let parts = (0..count)
+                .into_par_iter()
+                .map(|r| -> Result<Arc<dyn SpectralLaw>, SuiteError> {
+                    let weights = conditional_law(case.loss, k, l, &replicates[r].w, config.data, gamma, settings.conditional_draws, config.seed, r as u32)?;
+                    Ok(Arc::new(Gmp::new(gamma, weights)?))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Arc::new(Mixture::new(parts, format!("GMP(γ = {gamma}, τ conditional on W)")))
+        }
+        WeightLawKind::Realised => {
+            let parts = replicates
+                .par_iter()
+                .map(|r| -> Result<Arc<dyn SpectralLaw>, SuiteError> {
+                    let weights = WeightLaw::from_samples(&r.blocks[index].weights)?;
+                    Ok(Arc::new(Gmp::new(gamma, weights)?))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Arc::new(Mixture::new(parts, format!("GMP(γ = {gamma}, realised τ)")))
+        }
+    };
+    Ok(law)
+}
+
+/// Density and CDF on a grid that covers the law's support and the eigenvalues, with a 5 % margin.
+///
+/// # Errors
+/// Any solver error of the law.
+pub fn law_curve(law: &dyn SpectralLaw, esd: &Esd, points: usize) -> Result<LawCurve, SolverError> {
+    let (lo_law, hi_law) = law.hull();
+    let (lo_esd, hi_esd) = esd.range();
+    let (lo, hi) = (lo_law.min(lo_esd), hi_law.max(hi_esd));
+    let margin = 0.05 * (hi - lo).max(f64::MIN_POSITIVE);
+    let x = grid_with_edges(law, lo - margin, hi + margin, points);
+    Ok(LawCurve { density: law.density(&x)?, cdf: law.cdf(&x)?, x })
+}
+
+/// A uniform grid on [lo, hi] with the support edges added, so plotted curves reach their edges.
+pub fn grid_with_edges(law: &dyn SpectralLaw, lo: f64, hi: f64, points: usize) -> Vec<f64> {
+    let mut x: Vec<f64> = (0..points).map(|i| lo + (hi - lo) * i as f64 / (points - 1) as f64).collect();
+    for (a, b) in law.support() {
+        x.extend([a, b]);
+    }
+    x.sort_by(f64::total_cmp);
+    x.dedup();
+    x
+}
+
+/// True when every case passed.
+pub fn all_pass(results: &[CaseResult]) -> bool {
+    results.iter().all(|r| r.report.pass)
+}
