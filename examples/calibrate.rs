@@ -27,7 +27,7 @@ fn main() {
                 // Ratios to the tolerance: below 1 passes.
                 rows[i].1.push(rep.ks / rep.tolerance);
                 let m = rep.moments.as_ref().unwrap();
-                rows[i].2.push(m.normalized_error.iter().cloned().fold(0.0, f64::max) / m.tolerance);
+                rows[i].2.push((m.normalized_error[0] / m.tolerance[0]).max(m.normalized_error[1] / m.tolerance[1]));
                 let e = rep.edges.as_ref().unwrap();
                 rows[i].3.push(e.relative_error / e.tolerance);
             }

@@ -44,10 +44,10 @@ pub const KS_DIM: f64 = 1.0;
 pub const KS_WEIGHTS: f64 = 1.0;
 
 /// Multiplier of 1/d in the normalized-moment tolerance.
-pub const MOMENT_DIM: f64 = 1.0;
+pub const MOMENT_DIM: f64 = 5.0;
 
-/// Multiplier of the weight-law terms in the normalized-moment tolerance.
-pub const MOMENT_WEIGHTS: f64 = 1.0;
+/// Standard errors of the weight-law means allowed in the normalized-moment tolerance.
+pub const MOMENT_STANDARD_ERRORS: f64 = 4.0;
 
 /// Multiplier of d^(−2/3) (Tracy–Widom scale) in the relative edge tolerance.
 pub const EDGE_DIM: f64 = 1.0;
