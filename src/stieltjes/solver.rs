@@ -127,6 +127,11 @@ pub fn solve_by_continuation(
     }
 }
 
+/// Smallest Im m / |m| accepted from a warm-started solve; below it the point is re-solved by
+/// continuation. Interior points have Im m / |m| of order 1; only points within about 1e-16 of
+/// a square-root edge fall below 1e-8 legitimately, and continuation handles them too.
+const WARM_START_MIN_IM: f64 = 1e-8;
+
 /// Solves at real points `xs` (sorted ascending, all inside one support interval), warm-starting
 /// each Newton solve from the previous root and falling back to continuation when that fails.
 ///
@@ -142,7 +147,13 @@ pub fn solve_sweep(
     let mut previous: Option<Complex64> = None;
     for &x in xs {
         let z = Complex64::new(x, 0.0);
-        let warm = previous.and_then(|m0| newton(eq, z, m0, params).ok().map(|r| r.0));
+        // A warm start near the real axis can slide onto one of the real roots of F, which Newton
+        // approaches from above with Im m → 0 and a vanishing residual; such a result is
+        // rejected and the point is solved by continuation, which follows the Stieltjes branch.
+        let warm = previous
+            .and_then(|m0| newton(eq, z, m0, params).ok())
+            .map(|r| r.0)
+            .filter(|m| m.im > WARM_START_MIN_IM * m.norm());
         let m = match warm {
             Some(m) => m,
             None => solve_by_continuation(eq, z, scale, params)?,
