@@ -1,0 +1,39 @@
+# hessian-rmt: common tasks. Every target runs with only the Rust toolchain.
+
+CARGO ?= cargo
+BIN := target/release/hessian-rmt
+
+.PHONY: all build test figures verify calibrate lint clean
+
+all: build
+
+build:
+	$(CARGO) build --release
+
+# The test suite that CI runs (README.md gives the same command).
+test:
+	$(CARGO) test --release
+
+# The main job on built-in defaults.
+verify: build
+	$(BIN) verify
+
+# Regenerates the committed figures in figures/ with fixed seeds.
+figures: build
+	$(BIN) verify --out figures/linear-population
+	$(BIN) verify --weight-law realised --data rademacher --out figures/linear-realised-rademacher
+	$(BIN) law --gamma 0.5 --weights 1:1 --plot figures/law-mp-gamma-0.5.png > figures/law-mp-gamma-0.5.csv
+	$(BIN) law --gamma 2 --weights 1:1 --plot figures/law-mp-gamma-2.png > figures/law-mp-gamma-2.csv
+	$(BIN) law --gamma 4 --weights 0.5:-1,0.5:1 --plot figures/law-signed-gamma-4.png > figures/law-signed-gamma-4.csv
+
+# Tolerance calibration over many seeds (slow: about 15 minutes on 2 cores).
+calibrate:
+	$(CARGO) run --release --example calibrate -- 500 1000 10 12
+	$(CARGO) run --release --example calibrate -- 200 400 10 20
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --all-targets --release -- -D warnings
+
+clean:
+	$(CARGO) clean

@@ -1,0 +1,180 @@
+//! The built `hessian-rmt` binary, run in temporary folders as a user would.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn binary() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_hessian-rmt"))
+}
+
+fn run(args: &[&str], dir: &Path) -> Output {
+    binary().args(args).current_dir(dir).output().expect("the binary runs")
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[test]
+fn bad_input_exits_2_with_one_line_and_no_files() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["verify", "--dim", "0"], "'0'"),
+        (&["verify", "--classes", "1"], "'1'"),
+        (&["verify", "--samples", "-3"], "'-3'"),
+        (&["verify", "--replicates", "0"], "'0'"),
+        (&["verify", "--logit-scale", "-1"], "'-1'"),
+        (&["law", "--gamma", "nan", "--weights", "1:1"], "'nan'"),
+        (&["law", "--gamma", "0.5", "--weights", "0.5:1,0.4:2"], "sum to 1"),
+        (&["law", "--gamma", "0.5", "--weights", "0.5:1,0.5"], "PROBABILITY:VALUE"),
+        (&["law", "--gamma", "0.5", "--weights", "-0.5:1,1.5:2"], "-0.5"),
+    ];
+    for (args, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let out = run(args, dir.path());
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr}");
+        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: expected one line, got {stderr:?}");
+        assert!(stderr.contains(expected), "{args:?}: expected {expected:?} in {stderr:?}");
+        assert!(files_in(dir.path()).is_empty(), "{args:?} left files: {:?}", files_in(dir.path()));
+    }
+}
+
+#[test]
+fn unwritable_out_folder_exits_2_without_running() {
+    let dir = tempfile::tempdir().unwrap();
+    // A regular file where the output folder should be: no user can create a folder inside it.
+    let blocker = dir.path().join("blocker");
+    std::fs::write(&blocker, b"user data").unwrap();
+    let target = blocker.join("out");
+    let out = run(&["verify", "--dim", "20", "--samples", "40", "--out", target.to_str().unwrap()], dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "stderr {stderr}");
+    assert!(stderr.contains("blocker"), "{stderr}");
+    assert_eq!(std::fs::read(&blocker).unwrap(), b"user data", "the user's file was changed");
+    assert_eq!(files_in(dir.path()), vec!["blocker"]);
+}
+
+fn law_csv(args: &[&str]) -> Vec<(f64, f64, f64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(args, dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.starts_with("# hessian-rmt "), "CSV starts with the version comment");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with('x'))
+        .map(|l| {
+            let v: Vec<f64> = l.split(',').map(|c| c.parse().unwrap()).collect();
+            (v[0], v[1], v[2])
+        })
+        .collect()
+}
+
+#[test]
+fn law_reproduces_marchenko_pastur() {
+    let gamma: f64 = 0.5;
+    let rows = law_csv(&["law", "--gamma", "0.5", "--weights", "1:1", "--grid", "1001"]);
+    let (a, b) = ((1.0 - gamma.sqrt()).powi(2), (1.0 + gamma.sqrt()).powi(2));
+    let mut interior = 0;
+    for &(x, density, _) in &rows {
+        if x > a + 1e-6 && x < b - 1e-6 {
+            let exact = ((b - x) * (x - a)).sqrt() / (2.0 * std::f64::consts::PI * gamma * x);
+            assert!((density - exact).abs() < 1e-8, "x = {x}: density {density}, closed form {exact}");
+            interior += 1;
+        }
+    }
+    assert!(interior > 800, "only {interior} interior points");
+    let last = rows.last().unwrap().2;
+    assert!((last - 1.0).abs() < 1e-6, "CDF at the right end is {last}");
+}
+
+#[test]
+fn law_reports_the_atom_at_zero() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["law", "--gamma", "2", "--weights", "1:1", "--json", "--range", "-1,1", "--grid", "3"], dir.path());
+    assert_eq!(out.status.code(), Some(0));
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let atoms = report["atoms"].as_array().unwrap();
+    assert_eq!(atoms.len(), 1, "{report}");
+    assert_eq!(atoms[0]["x"], 0.0);
+    assert!((atoms[0]["mass"].as_f64().unwrap() - 0.5).abs() < 1e-15);
+    let cdf = report["grid"]["cdf"].as_array().unwrap();
+    let x = report["grid"]["x"].as_array().unwrap();
+    assert_eq!(x[1], 0.0);
+    assert!((cdf[1].as_f64().unwrap() - 0.5).abs() < 1e-12, "F(0) = {}", cdf[1]);
+    assert_eq!(report["support"].as_array().unwrap().len(), 1);
+    assert_eq!(report["moments"].as_array().unwrap().len(), 4);
+    assert!(report["version"].is_string());
+}
+
+#[test]
+fn law_plot_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(&["law", "--gamma", "0.5", "--weights", "0.5:1,0.5:-1", "--plot", "law.png"], dir.path());
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let png = std::fs::read(dir.path().join("law.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+}
+
+const SMALL: &[&str] = &["verify", "--dim", "60", "--samples", "120", "--replicates", "4", "--json"];
+
+#[test]
+fn verify_writes_report_plots_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(SMALL, dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "stderr {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["version", "seed", "pass", "cases"] {
+        assert!(report.get(key).is_some(), "missing {key} in {report}");
+    }
+    let cases = report["cases"].as_array().unwrap();
+    assert_eq!(cases.len(), 4, "CE diag, CE offdiag, MSE diag, MSE offdiag");
+    for case in cases {
+        for key in ["model", "loss", "block", "dim", "samples", "classes", "replicates", "ks", "w1", "tolerance", "pass"] {
+            assert!(case.get(key).is_some(), "missing {key} in {case}");
+        }
+    }
+    let zero = &cases[3];
+    assert_eq!(zero["max_abs_entry"], 0.0, "MSE off-diagonal block must be exactly zero");
+    let files = files_in(&dir.path().join("out"));
+    for name in ["linear-ce-diag.png", "linear-ce-diag.svg", "linear-ce-offdiag.png", "linear-mse-diag.png", "report.json"] {
+        assert!(files.contains(&name.to_string()), "missing {name} in {files:?}");
+    }
+    assert_eq!(std::fs::read(dir.path().join("out/report.json")).unwrap(), out.stdout);
+}
+
+#[test]
+fn verify_json_is_identical_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outputs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = binary()
+            .args(SMALL)
+            .args(["--no-plots", "--weight-law", "conditional"])
+            .env("RAYON_NUM_THREADS", threads)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        outputs.push(out.stdout);
+    }
+    assert!(!outputs[0].is_empty());
+    assert_eq!(outputs[0], outputs[1], "JSON differs between RAYON_NUM_THREADS=1 and 2");
+}
+
+#[test]
+fn closed_stdout_is_a_quiet_success() {
+    let mut child = binary()
+        .args(["law", "--gamma", "0.5", "--weights", "1:1", "--grid", "200000"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "stderr {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stderr.is_empty(), "stderr {}", String::from_utf8_lossy(&out.stderr));
+}
