@@ -87,7 +87,9 @@ pub enum ModelError {
         value: usize,
     },
     /// A block index is not a class index.
-    #[error("block index {index} is out of range for {classes} classes (indices are 1..={classes})")]
+    #[error(
+        "block index {index} is out of range for {classes} classes (indices are 1..={classes})"
+    )]
     BlockIndex {
         /// Offending 1-based index.
         index: usize,

@@ -33,7 +33,10 @@ pub fn range(text: &str) -> Result<(f64, f64), String> {
     if parts.len() != 2 {
         return Err(String::from(rule));
     }
-    match (parts[0].trim().parse::<f64>(), parts[1].trim().parse::<f64>()) {
+    match (
+        parts[0].trim().parse::<f64>(),
+        parts[1].trim().parse::<f64>(),
+    ) {
         (Ok(a), Ok(b)) if a.is_finite() && b.is_finite() && a < b => Ok((a, b)),
         _ => Err(String::from(rule)),
     }
@@ -47,8 +50,14 @@ pub fn atoms(text: &str) -> Result<Vec<(f64, f64)>, String> {
             let (p, t) = item
                 .split_once(':')
                 .ok_or_else(|| format!("atom '{item}' must be PROBABILITY:VALUE"))?;
-            let p: f64 = p.trim().parse().map_err(|_| format!("probability '{p}' is not a number"))?;
-            let t: f64 = t.trim().parse().map_err(|_| format!("value '{t}' is not a number"))?;
+            let p: f64 = p
+                .trim()
+                .parse()
+                .map_err(|_| format!("probability '{p}' is not a number"))?;
+            let t: f64 = t
+                .trim()
+                .parse()
+                .map_err(|_| format!("value '{t}' is not a number"))?;
             Ok((p, t))
         })
         .collect()

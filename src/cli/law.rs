@@ -7,21 +7,23 @@ use anyhow::{Context, Result};
 use clap::Args;
 use serde::Serialize;
 
+use super::Outcome;
 use super::args::{atoms, positive_f64, positive_usize, range};
 use super::output::print;
-use super::Outcome;
+use crate::VERSION;
 use crate::laws::{Atom, Gmp, SpectralLaw, WeightLaw};
 use crate::plot::{LawFigure, draw_law};
-use crate::VERSION;
 
 /// Arguments of `law`.
 #[derive(Debug, Args)]
-#[command(long_about = "Print or plot the generalized Marchenko–Pastur law GMP(γ, H): the limit of the \
+#[command(
+    long_about = "Print or plot the generalized Marchenko–Pastur law GMP(γ, H): the limit of the \
 eigenvalue law of (1/N) Σ_i τ_i x_i x_iᵀ with d/N → γ and weights τ_i of law H.\n\n\
 H is given as atoms PROBABILITY:VALUE separated by commas; values may be negative or zero, \
 probabilities must sum to 1. Example: --gamma 0.5 --weights 0.5:1,0.5:-1.\n\n\
 Output: CSV lines x,density,cdf on a grid (the density is that of the continuous part; atoms appear \
-as jumps of the CDF), or with --json an object with support, atoms, moments and grid.")]
+as jumps of the CDF), or with --json an object with support, atoms, moments and grid."
+)]
 pub struct LawArgs {
     /// Aspect ratio γ = d/N.
     #[arg(long, value_parser = positive_f64, allow_hyphen_values = true)]
@@ -72,8 +74,10 @@ struct LawReport {
 /// # Errors
 /// An invalid weight law, an unwritable plot path, or a failing solver.
 pub fn run(args: &LawArgs) -> Result<Outcome> {
-    let pairs = atoms(&args.weights).map_err(|rule| anyhow::anyhow!("invalid --weights '{}': {rule}", args.weights))?;
-    let weights = WeightLaw::from_atoms(&pairs).with_context(|| format!("invalid --weights '{}'", args.weights))?;
+    let pairs = atoms(&args.weights)
+        .map_err(|rule| anyhow::anyhow!("invalid --weights '{}': {rule}", args.weights))?;
+    let weights = WeightLaw::from_atoms(&pairs)
+        .with_context(|| format!("invalid --weights '{}'", args.weights))?;
     let law = Gmp::new(args.gamma, weights.clone())?;
     let (lo, hi) = args.range.unwrap_or_else(|| {
         let (a, b) = law.hull();
@@ -83,7 +87,9 @@ pub fn run(args: &LawArgs) -> Result<Outcome> {
     let x: Vec<f64> = if args.grid == 1 {
         vec![0.5 * (lo + hi)]
     } else {
-        (0..args.grid).map(|i| lo + (hi - lo) * i as f64 / (args.grid - 1) as f64).collect()
+        (0..args.grid)
+            .map(|i| lo + (hi - lo) * i as f64 / (args.grid - 1) as f64)
+            .collect()
     };
     let density = law.density(&x)?;
     let cdf = law.cdf(&x)?;
@@ -118,7 +124,11 @@ pub fn run(args: &LawArgs) -> Result<Outcome> {
         };
         print(&(serde_json::to_string_pretty(&report)? + "\n"))?;
     } else {
-        let mut out = format!("# hessian-rmt {VERSION}: GMP law, gamma = {}, weights {}\nx,density,cdf\n", args.gamma, describe(&weights));
+        let mut out = format!(
+            "# hessian-rmt {VERSION}: GMP law, gamma = {}, weights {}\nx,density,cdf\n",
+            args.gamma,
+            describe(&weights)
+        );
         for ((x, d), f) in x.iter().zip(&density).zip(&cdf) {
             let _ = writeln!(out, "{x},{d},{f}");
         }

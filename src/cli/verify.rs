@@ -9,17 +9,18 @@ use clap::{Args, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 
+use super::Outcome;
 use super::args::{at_least_two, positive_f64, positive_usize};
 use super::output::{prepare_dir, print, write_atomic};
-use super::Outcome;
+use crate::VERSION;
 use crate::compare::suite::{
-    BlockKind, CaseResult, CaseSpec, SuiteSettings, WeightLawKind, all_pass, default_cases, run_linear_suite,
+    BlockKind, CaseResult, CaseSpec, SuiteSettings, WeightLawKind, all_pass, default_cases,
+    run_linear_suite,
 };
 use crate::models::Loss;
 use crate::plot::{OverlayFigure, draw_overlay};
 use crate::sampling::DataDist;
 use crate::sampling::linear::LinearConfig;
-use crate::VERSION;
 
 /// Model whose Hessian is sampled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -30,13 +31,15 @@ pub enum Model {
 
 /// Arguments of `verify`.
 #[derive(Debug, Args)]
-#[command(long_about = "Sample Hessian blocks and compare their eigenvalues with the predicted limit laws.\n\n\
+#[command(
+    long_about = "Sample Hessian blocks and compare their eigenvalues with the predicted limit laws.\n\n\
 Linear model f(x) = W x, W a C×d matrix with i.i.d. N(0, s²/d) entries, so logits have variance ≈ s². \
 Data x_i in R^d have i.i.d. standardised entries; labels are uniform on C classes. Block (k, l) is the \
 d×d Hessian block of rows w_k, w_l of W: diag = (1, 1), offdiag = (1, 2). γ = d/N.\n\n\
 With no flags, runs the default suite: cross-entropy diag and offdiag, MSE diag, and the check that \
 MSE offdiag is exactly zero, at d = 500, N = 1000, C = 10, s = 1, R = 10.\n\n\
-Exit status: 0 when every case passes, 1 when a case fails, 2 on invalid input.")]
+Exit status: 0 when every case passes, 1 when a case fails, 2 on invalid input."
+)]
 pub struct VerifyArgs {
     /// Model.
     #[arg(long, value_enum, default_value_t = Model::Linear)]
@@ -130,7 +133,11 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     prepare_dir(&args.out)?;
     let settings = SuiteSettings {
         weight_law: args.weight_law,
-        curve_points: if args.no_plots { 0 } else { SuiteSettings::default().curve_points },
+        curve_points: if args.no_plots {
+            0
+        } else {
+            SuiteSettings::default().curve_points
+        },
         ..SuiteSettings::default()
     };
 
@@ -145,7 +152,12 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     progress.finish_and_clear();
 
     let pass = all_pass(&results);
-    let report = Report { version: VERSION, seed: args.seed, pass, cases: results.iter().map(|r| &r.report).collect() };
+    let report = Report {
+        version: VERSION,
+        seed: args.seed,
+        pass,
+        cases: results.iter().map(|r| &r.report).collect(),
+    };
     let json = serde_json::to_string_pretty(&report)? + "\n";
     write_atomic(&args.out.join("report.json"), json.as_bytes())?;
     if !args.no_plots {
@@ -180,7 +192,15 @@ fn draw_plots(results: &[CaseResult], args: &VerifyArgs) -> Result<()> {
             ),
             caption: format!(
                 "d = {}, N = {}, γ = {}, C = {}, s = {}, {} data, R = {} replicates, seed {}, hessian-rmt {}",
-                r.dim, r.samples, r.gamma, r.classes, r.logit_scale, r.data, r.replicates, args.seed, VERSION
+                r.dim,
+                r.samples,
+                r.gamma,
+                r.classes,
+                r.logit_scale,
+                r.data,
+                r.replicates,
+                args.seed,
+                VERSION
             ),
             law_label: law.name(),
             eigenvalues: esd.values(),
@@ -192,7 +212,8 @@ fn draw_plots(results: &[CaseResult], args: &VerifyArgs) -> Result<()> {
         };
         for extension in ["png", "svg"] {
             let path = args.out.join(format!("{}.{extension}", case_stem(result)));
-            draw_overlay(&path, &figure).with_context(|| format!("cannot draw '{}'", path.display()))?;
+            draw_overlay(&path, &figure)
+                .with_context(|| format!("cannot draw '{}'", path.display()))?;
         }
     }
     Ok(())
@@ -207,19 +228,31 @@ fn table(results: &[CaseResult], args: &VerifyArgs) -> String {
     );
     for result in results {
         let r = &result.report;
-        let name = format!("{} ({},{}) {}", r.loss, r.block_index[0], r.block_index[1], r.block);
+        let name = format!(
+            "{} ({},{}) {}",
+            r.loss, r.block_index[0], r.block_index[1], r.block
+        );
         let verdict = if r.pass { "pass" } else { "FAIL" };
         if let Some(max) = r.max_abs_entry {
-            let _ = writeln!(out, "{name:<18} {:>8} {:>8} {:>10} {:>9} {:>9} {:>21} {:>21}  {verdict} (max |entry| = {max:e})", "-", "-", "-", "-", "-", "-", "zero");
+            let _ = writeln!(
+                out,
+                "{name:<18} {:>8} {:>8} {:>10} {:>9} {:>9} {:>21} {:>21}  {verdict} (max |entry| = {max:e})",
+                "-", "-", "-", "-", "-", "-", "zero"
+            );
             continue;
         }
-        let (m1, m2) = r.moments.as_ref().map_or((f64::NAN, f64::NAN), |m| (m.normalized_error[0], m.normalized_error[1]));
-        let (range, support) = r.edges.as_ref().map_or((String::from("-"), String::from("-")), |e| {
-            (
-                format!("[{:.4}, {:.4}]", e.min_eigenvalue, e.max_eigenvalue),
-                format!("[{:.4}, {:.4}]", e.support_lo, e.support_hi),
-            )
+        let (m1, m2) = r.moments.as_ref().map_or((f64::NAN, f64::NAN), |m| {
+            (m.normalized_error[0], m.normalized_error[1])
         });
+        let (range, support) =
+            r.edges
+                .as_ref()
+                .map_or((String::from("-"), String::from("-")), |e| {
+                    (
+                        format!("[{:.4}, {:.4}]", e.min_eigenvalue, e.max_eigenvalue),
+                        format!("[{:.4}, {:.4}]", e.support_lo, e.support_hi),
+                    )
+                });
         let _ = writeln!(
             out,
             "{name:<18} {:>8.4} {:>8.4} {:>10.3e} {:>9.2e} {:>9.2e} {range:>21} {support:>21}  {verdict}",
@@ -229,7 +262,11 @@ fn table(results: &[CaseResult], args: &VerifyArgs) -> String {
     let _ = writeln!(
         out,
         "\nlaws: {}; weight law: {}; seed {}; hessian-rmt {}",
-        results.iter().filter_map(|r| r.law.as_ref().map(|l| l.name())).collect::<Vec<_>>().join(", "),
+        results
+            .iter()
+            .filter_map(|r| r.law.as_ref().map(|l| l.name()))
+            .collect::<Vec<_>>()
+            .join(", "),
         args.weight_law,
         args.seed,
         VERSION

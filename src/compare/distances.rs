@@ -16,7 +16,11 @@ const W1_GRID: usize = 4096;
 
 /// Mass of `law`'s atoms located exactly at `x`.
 fn atom_mass_at(law: &dyn SpectralLaw, x: f64) -> f64 {
-    law.atoms().iter().filter(|a| a.x == x).map(|a| a.mass).sum()
+    law.atoms()
+        .iter()
+        .filter(|a| a.x == x)
+        .map(|a| a.mass)
+        .sum()
 }
 
 /// The Kolmogorov–Smirnov distance between the ESD and the law.
@@ -60,7 +64,9 @@ pub fn wasserstein1(esd: &Esd, law: &dyn SpectralLaw) -> Result<f64, SolverError
     if hi <= lo {
         return Ok(0.0);
     }
-    let mut grid: Vec<f64> = (0..=W1_GRID).map(|i| lo + (hi - lo) * i as f64 / W1_GRID as f64).collect();
+    let mut grid: Vec<f64> = (0..=W1_GRID)
+        .map(|i| lo + (hi - lo) * i as f64 / W1_GRID as f64)
+        .collect();
     grid.extend_from_slice(esd.values());
     grid.extend(law.atoms().iter().map(|a| a.x));
     grid.sort_by(f64::total_cmp);
@@ -99,11 +105,17 @@ mod tests {
             let (mut lo, mut hi) = (a, b);
             for _ in 0..100 {
                 let mid = 0.5 * (lo + hi);
-                if law.cdf_at(mid) < u { lo = mid } else { hi = mid }
+                if law.cdf_at(mid) < u {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
             }
             0.5 * (lo + hi)
         };
-        let esd = Esd::pooled([(0..n).map(|i| quantile((i as f64 + 0.5) / n as f64)).collect::<Vec<_>>()]);
+        let esd = Esd::pooled([(0..n)
+            .map(|i| quantile((i as f64 + 0.5) / n as f64))
+            .collect::<Vec<_>>()]);
         let ks = kolmogorov_smirnov(&esd, &law).unwrap();
         assert!((ks - 0.5 / n as f64).abs() < 1e-9, "KS {ks}");
         let w1 = wasserstein1(&esd, &law).unwrap();
@@ -121,7 +133,10 @@ mod tests {
         // Only the continuous part differs (uniform vs MP), which is well below 0.5.
         assert!(ks < 0.2, "KS {ks}");
         let all_zero = kolmogorov_smirnov(&Esd::pooled([vec![0.0; 10]]), &law).unwrap();
-        assert!((all_zero - 0.5).abs() < 1e-12, "KS with every eigenvalue at 0: {all_zero}");
+        assert!(
+            (all_zero - 0.5).abs() < 1e-12,
+            "KS with every eigenvalue at 0: {all_zero}"
+        );
     }
 
     #[test]

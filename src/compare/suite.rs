@@ -20,10 +20,12 @@ use super::verdict::{self, Tolerances};
 use crate::error::{LawError, ModelError, SolverError};
 use crate::laws::{Atom, Gmp, MarchenkoPastur, Mixture, SpectralLaw, WeightLaw};
 use crate::models::Loss;
+use crate::sampling::Esd;
 use crate::sampling::linear::{BlockRequest, LinearConfig, LinearReplicate, sample_replicate};
 use crate::sampling::montecarlo::run_replicates;
-use crate::sampling::weight_laws::{CONDITIONAL_DRAWS, POPULATION_DRAWS, conditional_law, population_law};
-use crate::sampling::Esd;
+use crate::sampling::weight_laws::{
+    CONDITIONAL_DRAWS, POPULATION_DRAWS, conditional_law, population_law,
+};
 
 /// Which block of the Hessian: diagonal (1, 1) or off-diagonal (1, 2), 1-based rows of W.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
@@ -95,10 +97,22 @@ impl CaseSpec {
 /// The default suite: CE diagonal, CE off-diagonal, MSE diagonal, MSE off-diagonal (zero check).
 pub fn default_cases() -> Vec<CaseSpec> {
     vec![
-        CaseSpec { loss: Loss::Ce, block: BlockKind::Diag },
-        CaseSpec { loss: Loss::Ce, block: BlockKind::Offdiag },
-        CaseSpec { loss: Loss::Mse, block: BlockKind::Diag },
-        CaseSpec { loss: Loss::Mse, block: BlockKind::Offdiag },
+        CaseSpec {
+            loss: Loss::Ce,
+            block: BlockKind::Diag,
+        },
+        CaseSpec {
+            loss: Loss::Ce,
+            block: BlockKind::Offdiag,
+        },
+        CaseSpec {
+            loss: Loss::Mse,
+            block: BlockKind::Diag,
+        },
+        CaseSpec {
+            loss: Loss::Mse,
+            block: BlockKind::Offdiag,
+        },
     ]
 }
 
@@ -265,7 +279,12 @@ pub fn run_linear_suite(
         .iter()
         .map(|case| {
             let (k, l) = case.block.indices();
-            BlockRequest { loss: case.loss, k, l, spectrum: !case.is_zero_check() }
+            BlockRequest {
+                loss: case.loss,
+                k,
+                l,
+                spectrum: !case.is_zero_check(),
+            }
         })
         .collect();
     let fixed = config.fix_weights.then(|| config.fixed_weights());
@@ -327,17 +346,29 @@ fn compare_case(
             .fold(0.0_f64, f64::max);
         report.max_abs_entry = Some(max_abs);
         report.pass = max_abs == 0.0;
-        return Ok(CaseResult { report, esd: None, law: None, curve: None });
+        return Ok(CaseResult {
+            report,
+            esd: None,
+            law: None,
+            curve: None,
+        });
     }
 
     let law = predicted_law(config, settings, case, index, replicates)?;
-    let mut esd = Esd::pooled(replicates.iter().map(|r| r.blocks[index].eigenvalues.clone()));
+    let mut esd = Esd::pooled(
+        replicates
+            .iter()
+            .map(|r| r.blocks[index].eigenvalues.clone()),
+    );
     let atoms = law.atoms();
     if atoms.iter().any(|a| a.x == 0.0) {
         report.zeros_snapped = esd.snap_zeros();
     }
 
-    let pooled_weights: Vec<f64> = replicates.iter().flat_map(|r| r.blocks[index].weights.iter().copied()).collect();
+    let pooled_weights: Vec<f64> = replicates
+        .iter()
+        .flat_map(|r| r.blocks[index].weights.iter().copied())
+        .collect();
     let m2 = law.moments(2)[1].abs().max(f64::MIN_POSITIVE);
     let tolerances = Tolerances::for_case(config, settings, case, &pooled_weights, m2);
     report.law = law.name();
@@ -346,17 +377,31 @@ fn compare_case(
     report.w1 = wasserstein1(&esd, law.as_ref())?;
     report.tolerance = tolerances.ks;
     report.atoms = atoms;
-    report.moments = Some(verdict::moment_report(&esd, law.as_ref(), tolerances.moments));
+    report.moments = Some(verdict::moment_report(
+        &esd,
+        law.as_ref(),
+        tolerances.moments,
+    ));
     report.edges = verdict::edge_report(&esd, law.as_ref(), tolerances.edges);
     report.pass = report.ks <= tolerances.ks
-        && report.moments.as_ref().is_some_and(|m| m.normalized_error.iter().zip(m.tolerance).all(|(e, t)| *e <= t));
+        && report.moments.as_ref().is_some_and(|m| {
+            m.normalized_error
+                .iter()
+                .zip(m.tolerance)
+                .all(|(e, t)| *e <= t)
+        });
 
     let curve = if settings.curve_points > 1 {
         Some(law_curve(law.as_ref(), &esd, settings.curve_points)?)
     } else {
         None
     };
-    Ok(CaseResult { report, esd: Some(esd), law: Some(law), curve })
+    Ok(CaseResult {
+        report,
+        esd: Some(esd),
+        law: Some(law),
+        curve,
+    })
 }
 
 /// The law a case is compared with.
@@ -374,20 +419,46 @@ fn predicted_law(
     let (k, l) = case.block.indices();
     let law: Arc<dyn SpectralLaw> = match settings.weight_law {
         WeightLawKind::Population => {
-            let weights = population_law(case.loss, k, l, config.classes, config.logit_scale, gamma, settings.population_draws, config.seed)?;
+            let weights = population_law(
+                case.loss,
+                k,
+                l,
+                config.classes,
+                config.logit_scale,
+                gamma,
+                settings.population_draws,
+                config.seed,
+            )?;
             Arc::new(Gmp::new(gamma, weights)?.labelled(format!("GMP(γ = {gamma}, population τ)")))
         }
         WeightLawKind::Conditional => {
             // With W fixed, every replicate has the same conditional law: build it once.
-            let count = if config.fix_weights { 1 } else { replicates.len() };
+            let count = if config.fix_weights {
+                1
+            } else {
+                replicates.len()
+            };
             let parts = (0..count)
                 .into_par_iter()
                 .map(|r| -> Result<Arc<dyn SpectralLaw>, SuiteError> {
-                    let weights = conditional_law(case.loss, k, l, &replicates[r].w, config.data, gamma, settings.conditional_draws, config.seed, r as u32)?;
+                    let weights = conditional_law(
+                        case.loss,
+                        k,
+                        l,
+                        &replicates[r].w,
+                        config.data,
+                        gamma,
+                        settings.conditional_draws,
+                        config.seed,
+                        r as u32,
+                    )?;
                     Ok(Arc::new(Gmp::new(gamma, weights)?))
                 })
                 .collect::<Result<Vec<_>, _>>()?;
-            Arc::new(Mixture::new(parts, format!("GMP(γ = {gamma}, τ conditional on W)")))
+            Arc::new(Mixture::new(
+                parts,
+                format!("GMP(γ = {gamma}, τ conditional on W)"),
+            ))
         }
         WeightLawKind::Realised => {
             let parts = replicates
@@ -413,12 +484,18 @@ pub fn law_curve(law: &dyn SpectralLaw, esd: &Esd, points: usize) -> Result<LawC
     let (lo, hi) = (lo_law.min(lo_esd), hi_law.max(hi_esd));
     let margin = 0.05 * (hi - lo).max(f64::MIN_POSITIVE);
     let x = grid_with_edges(law, lo - margin, hi + margin, points);
-    Ok(LawCurve { density: law.density(&x)?, cdf: law.cdf(&x)?, x })
+    Ok(LawCurve {
+        density: law.density(&x)?,
+        cdf: law.cdf(&x)?,
+        x,
+    })
 }
 
 /// A uniform grid on [lo, hi] with the support edges added, so plotted curves reach their edges.
 pub fn grid_with_edges(law: &dyn SpectralLaw, lo: f64, hi: f64, points: usize) -> Vec<f64> {
-    let mut x: Vec<f64> = (0..points).map(|i| lo + (hi - lo) * i as f64 / (points - 1) as f64).collect();
+    let mut x: Vec<f64> = (0..points)
+        .map(|i| lo + (hi - lo) * i as f64 / (points - 1) as f64)
+        .collect();
     for (a, b) in law.support() {
         x.extend([a, b]);
     }

@@ -33,7 +33,13 @@ impl Tolerances {
     /// tolerances, because the weights of cross-entropy blocks are heavy-tailed (the relative
     /// standard error of a sample mean of τ² grows like e^(4s²)), which no fixed rate captures.
     /// `m2` is the law's second moment, the unit of the normalized moment errors.
-    pub fn for_case(config: &LinearConfig, settings: &SuiteSettings, case: CaseSpec, realised_weights: &[f64], m2: f64) -> Self {
+    pub fn for_case(
+        config: &LinearConfig,
+        settings: &SuiteSettings,
+        case: CaseSpec,
+        realised_weights: &[f64],
+        m2: f64,
+    ) -> Self {
         let d = config.dim as f64;
         let pooled = (config.replicates * config.samples) as f64;
         // τ is deterministic for MSE blocks; for CE blocks the realised law removes the weight
@@ -41,12 +47,21 @@ impl Tolerances {
         let random_weights = case.loss == crate::models::Loss::Ce;
         let (weights, draws) = match (random_weights, settings.weight_law) {
             (false, _) | (true, WeightLawKind::Realised) => (0.0, 0.0),
-            (true, WeightLawKind::Population) => (pooled.sqrt().recip(), (settings.population_draws as f64).sqrt().recip()),
-            (true, WeightLawKind::Conditional) => (pooled.sqrt().recip(), (settings.conditional_draws as f64).sqrt().recip()),
+            (true, WeightLawKind::Population) => (
+                pooled.sqrt().recip(),
+                (settings.population_draws as f64).sqrt().recip(),
+            ),
+            (true, WeightLawKind::Conditional) => (
+                pooled.sqrt().recip(),
+                (settings.conditional_draws as f64).sqrt().recip(),
+            ),
         };
         // With one W for all replicates, W Wᵀ − s² I = O((C/d)^(1/2)) does not average out, and the
         // population law is off by that much.
-        let fixed_w = if random_weights && config.fix_weights && settings.weight_law == WeightLawKind::Population {
+        let fixed_w = if random_weights
+            && config.fix_weights
+            && settings.weight_law == WeightLawKind::Population
+        {
             (config.classes as f64 / d).sqrt()
         } else {
             0.0
@@ -56,14 +71,17 @@ impl Tolerances {
         let (mean, sd1, sd2) = spread(realised_weights);
         let gamma = config.gamma();
         let se1 = sd1 * (weights_rate(random_weights, settings, pooled) + fixed_w) / m2.sqrt();
-        let se2 = (2.0 * mean.abs() * sd1 + gamma * sd2) * (weights_rate(random_weights, settings, pooled) + fixed_w) / m2;
+        let se2 = (2.0 * mean.abs() * sd1 + gamma * sd2)
+            * (weights_rate(random_weights, settings, pooled) + fixed_w)
+            / m2;
         Self {
             ks: tol::KS_DIM * d.ln() / d + tol::KS_WEIGHTS * (weights + draws + fixed_w),
             moments: [
                 tol::MOMENT_DIM / d + tol::MOMENT_STANDARD_ERRORS * se1,
                 tol::MOMENT_DIM / d + tol::MOMENT_STANDARD_ERRORS * se2,
             ],
-            edges: tol::EDGE_DIM * d.powf(-2.0 / 3.0) + tol::EDGE_WEIGHTS * (config.samples as f64).sqrt().recip(),
+            edges: tol::EDGE_DIM * d.powf(-2.0 / 3.0)
+                + tol::EDGE_WEIGHTS * (config.samples as f64).sqrt().recip(),
         }
     }
 }
@@ -73,8 +91,12 @@ impl Tolerances {
 fn weights_rate(random_weights: bool, settings: &SuiteSettings, pooled: f64) -> f64 {
     match (random_weights, settings.weight_law) {
         (false, _) | (true, WeightLawKind::Realised) => 0.0,
-        (true, WeightLawKind::Population) => pooled.sqrt().recip() + (settings.population_draws as f64).sqrt().recip(),
-        (true, WeightLawKind::Conditional) => pooled.sqrt().recip() + (settings.conditional_draws as f64).sqrt().recip(),
+        (true, WeightLawKind::Population) => {
+            pooled.sqrt().recip() + (settings.population_draws as f64).sqrt().recip()
+        }
+        (true, WeightLawKind::Conditional) => {
+            pooled.sqrt().recip() + (settings.conditional_draws as f64).sqrt().recip()
+        }
     }
 }
 
@@ -102,7 +124,12 @@ pub fn moment_report(esd: &Esd, law: &dyn SpectralLaw, tolerance: [f64; 2]) -> M
         .enumerate()
         .map(|(k, (e, p))| (e - p).abs() / m2.powf((k + 1) as f64 / 2.0))
         .collect();
-    MomentReport { empirical, predicted, normalized_error, tolerance }
+    MomentReport {
+        empirical,
+        predicted,
+        normalized_error,
+        tolerance,
+    }
 }
 
 /// Compares the extreme non-zero eigenvalues with the outer edges of the continuous part; None

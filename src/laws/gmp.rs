@@ -85,7 +85,11 @@ impl Gmp {
     ///
     /// # Errors
     /// As [`Gmp::new`].
-    pub fn with_params(gamma: f64, weights: WeightLaw, params: SolverParams) -> Result<Self, LawError> {
+    pub fn with_params(
+        gamma: f64,
+        weights: WeightLaw,
+        params: SolverParams,
+    ) -> Result<Self, LawError> {
         if !(gamma.is_finite() && gamma > 0.0) {
             return Err(LawError::Gamma(gamma));
         }
@@ -153,7 +157,10 @@ impl Gmp {
     /// # Panics
     /// If Im z ≤ 0.
     pub fn stieltjes(&self, z: Complex64) -> Result<Complex64, SolverError> {
-        assert!(z.im > 0.0, "the Stieltjes transform is evaluated in the upper half plane, got z = {z}");
+        assert!(
+            z.im > 0.0,
+            "the Stieltjes transform is evaluated in the upper half plane, got z = {z}"
+        );
         solve_by_continuation(&self.equation(), z, self.scale, &self.params)
     }
 
@@ -228,10 +235,15 @@ mod tests {
                     "γ {gamma}, x {x}: {rho} vs {exact}"
                 );
             }
-            let grid: Vec<f64> = (0..=300).map(|i| -0.1 + (b + 0.2) * i as f64 / 300.0).collect();
+            let grid: Vec<f64> = (0..=300)
+                .map(|i| -0.1 + (b + 0.2) * i as f64 / 300.0)
+                .collect();
             for (x, f) in grid.iter().zip(law.cdf(&grid).unwrap()) {
                 let exact = mp.cdf_at(*x);
-                assert!((f - exact).abs() <= tol::CDF_ABS, "γ {gamma}, x {x}: F {f} vs {exact}");
+                assert!(
+                    (f - exact).abs() <= tol::CDF_ABS,
+                    "γ {gamma}, x {x}: F {f} vs {exact}"
+                );
             }
         }
     }
@@ -243,7 +255,10 @@ mod tests {
         let mp = MarchenkoPastur::new(0.5, 2.0).unwrap();
         let (a, b) = mp.edges();
         let (lo, hi) = law.support()[0];
-        assert!((lo + b).abs() < 1e-12 && (hi + a).abs() < 1e-12, "[{lo}, {hi}]");
+        assert!(
+            (lo + b).abs() < 1e-12 && (hi + a).abs() < 1e-12,
+            "[{lo}, {hi}]"
+        );
         let x = -1.3;
         let f = law.cdf(&[x]).unwrap()[0];
         let exact = 1.0 - mp.cdf_at(-x);
@@ -258,7 +273,11 @@ mod tests {
         let x = 0.5 * (lo + hi);
         let m = law.stieltjes(Complex64::new(x, 1e-10)).unwrap();
         let rho = law.density(&[x]).unwrap()[0];
-        assert!((m.im / std::f64::consts::PI - rho).abs() < 1e-8, "{} vs {rho}", m.im);
+        assert!(
+            (m.im / std::f64::consts::PI - rho).abs() < 1e-8,
+            "{} vs {rho}",
+            m.im
+        );
     }
 
     #[test]
@@ -267,7 +286,10 @@ mod tests {
         for gamma in [0.3, 0.75, 1.5] {
             let law = Gmp::new(gamma, weights.clone()).unwrap();
             let mass = law.total_mass();
-            assert!((mass - 1.0).abs() < tol::CDF_ABS, "γ {gamma}: total mass {mass}");
+            assert!(
+                (mass - 1.0).abs() < tol::CDF_ABS,
+                "γ {gamma}: total mass {mass}"
+            );
         }
     }
 }

@@ -64,7 +64,10 @@ impl MarchenkoPastur {
     /// Support edges (a, b) of the continuous part.
     pub fn edges(&self) -> (f64, f64) {
         let r = self.gamma.sqrt();
-        (self.sigma2 * (1.0 - r).powi(2), self.sigma2 * (1.0 + r).powi(2))
+        (
+            self.sigma2 * (1.0 - r).powi(2),
+            self.sigma2 * (1.0 + r).powi(2),
+        )
     }
 
     /// Mass of the atom at 0: max(0, 1 − 1/γ).
@@ -159,7 +162,10 @@ mod tests {
                 let h = 1e-6 * (b - a);
                 let fd = (mp.cdf_at(x + h) - mp.cdf_at(x - h)) / (2.0 * h);
                 let rho = mp.density_at(x);
-                assert!((fd - rho).abs() < 1e-6 * rho.max(1.0), "γ {gamma}, x {x}: {fd} vs {rho}");
+                assert!(
+                    (fd - rho).abs() < 1e-6 * rho.max(1.0),
+                    "γ {gamma}, x {x}: {fd} vs {rho}"
+                );
             }
         }
     }
@@ -178,8 +184,16 @@ mod tests {
 
     #[test]
     fn rejects_bad_parameters() {
-        assert!(matches!(MarchenkoPastur::new(f64::NAN, 1.0), Err(LawError::Gamma(g)) if g.is_nan()));
-        assert!(matches!(MarchenkoPastur::new(0.0, 1.0), Err(LawError::Gamma(_))));
-        assert!(matches!(MarchenkoPastur::new(1.0, -1.0), Err(LawError::Scale { .. })));
+        assert!(
+            matches!(MarchenkoPastur::new(f64::NAN, 1.0), Err(LawError::Gamma(g)) if g.is_nan())
+        );
+        assert!(matches!(
+            MarchenkoPastur::new(0.0, 1.0),
+            Err(LawError::Gamma(_))
+        ));
+        assert!(matches!(
+            MarchenkoPastur::new(1.0, -1.0),
+            Err(LawError::Scale { .. })
+        ));
     }
 }

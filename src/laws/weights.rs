@@ -40,7 +40,8 @@ impl WeightLaw {
             }
             sum += p;
         }
-        if !((sum - 1.0).abs() <= tol::PROBABILITY_SUM) {
+        // Every p is finite here, so the sum is too.
+        if (sum - 1.0).abs() > tol::PROBABILITY_SUM {
             return Err(LawError::ProbabilitySum {
                 sum,
                 tol: tol::PROBABILITY_SUM,
@@ -185,7 +186,12 @@ impl WeightLaw {
         let (i, j) = if low_end { (0, 1) } else { (n - 2, n - 1) };
         let mass = self.probs[i] + self.probs[j];
         let mean = (self.probs[i] * self.values[i] + self.probs[j] * self.values[j]) / mass;
-        let mut pairs: Vec<(f64, f64)> = self.values.iter().copied().zip(self.probs.iter().copied()).collect();
+        let mut pairs: Vec<(f64, f64)> = self
+            .values
+            .iter()
+            .copied()
+            .zip(self.probs.iter().copied())
+            .collect();
         pairs[i] = (mean, mass);
         pairs.remove(j);
         Self::from_sorted_pairs(pairs)
@@ -195,7 +201,12 @@ impl WeightLaw {
     pub fn mixture(parts: &[(f64, &WeightLaw)]) -> Self {
         let mut pairs: Vec<(f64, f64)> = parts
             .iter()
-            .flat_map(|(w, law)| law.values.iter().zip(&law.probs).map(move |(t, p)| (*t, w * p)))
+            .flat_map(|(w, law)| {
+                law.values
+                    .iter()
+                    .zip(&law.probs)
+                    .map(move |(t, p)| (*t, w * p))
+            })
             .collect();
         pairs.sort_by(|a, b| a.0.total_cmp(&b.0));
         Self::from_sorted_pairs(pairs)
@@ -244,7 +255,13 @@ mod tests {
     #[test]
     fn compress_keeps_mass_mean_and_zero_atom() {
         let samples: Vec<f64> = (0..10_000)
-            .map(|i| if i % 4 == 0 { 0.0 } else { (i as f64 * 0.37).sin() })
+            .map(|i| {
+                if i % 4 == 0 {
+                    0.0
+                } else {
+                    (i as f64 * 0.37).sin()
+                }
+            })
             .collect();
         let law = WeightLaw::from_samples(&samples).unwrap();
         let small = law.compress(100);

@@ -1,8 +1,8 @@
 //! Eigenvalues of symmetric blocks, through faer's self-adjoint eigensolver without eigenvectors.
 
+use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self, ComputeEigenvectors};
-use faer::diag::Diag;
 use faer::{MatRef, Par};
 
 use crate::error::SolverError;
@@ -22,7 +22,8 @@ pub fn symmetric_eigenvalues(lower: MatRef<'_, f64>, par: Par) -> Result<Vec<f64
     let n = lower.nrows();
     assert_eq!(n, lower.ncols(), "eigenvalues of a square matrix");
     let mut values = Diag::<f64>::zeros(n);
-    let scratch = evd::self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::No, par, Default::default());
+    let scratch =
+        evd::self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::No, par, Default::default());
     let mut buffer = MemBuffer::new(scratch);
     evd::self_adjoint_evd(
         lower,

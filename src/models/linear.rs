@@ -92,7 +92,11 @@ pub fn weights_from_probs(probs: MatRef<'_, f64>, k: usize, l: usize) -> Vec<f64
     (0..probs.ncols())
         .map(|i| {
             let pk = probs[(k, i)];
-            if k == l { pk * (1.0 - pk) } else { -pk * probs[(l, i)] }
+            if k == l {
+                pk * (1.0 - pk)
+            } else {
+                -pk * probs[(l, i)]
+            }
         })
         .collect()
 }
@@ -150,7 +154,11 @@ fn check_shapes(x: MatRef<'_, f64>, w: MatRef<'_, f64>) -> Result<(), ModelError
 ///
 /// # Errors
 /// [`ModelError::Shape`] if W and X do not fit.
-pub fn full_hessian(x: MatRef<'_, f64>, w: MatRef<'_, f64>, loss: Loss) -> Result<Mat<f64>, ModelError> {
+pub fn full_hessian(
+    x: MatRef<'_, f64>,
+    w: MatRef<'_, f64>,
+    loss: Loss,
+) -> Result<Mat<f64>, ModelError> {
     check_shapes(x, w)?;
     let (d, classes) = (x.nrows(), w.nrows());
     let logits = w * x;
@@ -184,10 +192,15 @@ pub fn loss_and_gradient(
     check_shapes(x, w)?;
     let (n, classes) = (x.ncols(), w.nrows());
     if labels.len() != n {
-        return Err(ModelError::Shape(format!("{} labels for {n} samples", labels.len())));
+        return Err(ModelError::Shape(format!(
+            "{} labels for {n} samples",
+            labels.len()
+        )));
     }
     if let Some(&bad) = labels.iter().find(|&&y| y >= classes) {
-        return Err(ModelError::Shape(format!("label {bad} is not below C = {classes}")));
+        return Err(ModelError::Shape(format!(
+            "label {bad} is not below C = {classes}"
+        )));
     }
     let logits = w * x;
     // residual(k, i) = ∂ℓ_i/∂z_k: z − e_y for MSE, p − e_y for cross-entropy.
@@ -222,13 +235,20 @@ mod tests {
         // Deterministic, non-degenerate values without a random generator.
         let (d, n, c) = (4, 7, 3);
         let x = Mat::<f64>::from_fn(d, n, |i, j| ((3 * i + 7 * j) as f64 * 0.731).sin());
-        let w = Mat::<f64>::from_fn(c, d, |i, j| ((5 * i + 2 * j + 1) as f64 * 0.417).cos() * 0.8);
+        let w = Mat::<f64>::from_fn(c, d, |i, j| {
+            ((5 * i + 2 * j + 1) as f64 * 0.417).cos() * 0.8
+        });
         let labels = (0..n).map(|i| (i * 2) % c).collect();
         (x, w, labels)
     }
 
     /// Central differences of the analytic gradient, one coordinate of W at a time.
-    fn finite_difference_hessian(x: &Mat<f64>, w: &Mat<f64>, labels: &[usize], loss: Loss) -> Mat<f64> {
+    fn finite_difference_hessian(
+        x: &Mat<f64>,
+        w: &Mat<f64>,
+        labels: &[usize],
+        loss: Loss,
+    ) -> Mat<f64> {
         let (c, d) = (w.nrows(), w.ncols());
         let h = 1e-5;
         let mut out = Mat::<f64>::zeros(c * d, c * d);
@@ -238,8 +258,12 @@ mod tests {
                 let mut minus = w.clone();
                 plus[(l, b)] += h;
                 minus[(l, b)] -= h;
-                let gp = loss_and_gradient(x.as_ref(), plus.as_ref(), labels, loss).unwrap().1;
-                let gm = loss_and_gradient(x.as_ref(), minus.as_ref(), labels, loss).unwrap().1;
+                let gp = loss_and_gradient(x.as_ref(), plus.as_ref(), labels, loss)
+                    .unwrap()
+                    .1;
+                let gm = loss_and_gradient(x.as_ref(), minus.as_ref(), labels, loss)
+                    .unwrap()
+                    .1;
                 for k in 0..c {
                     for a in 0..d {
                         out[(k * d + a, l * d + b)] = (gp[(k, a)] - gm[(k, a)]) / (2.0 * h);
@@ -279,10 +303,18 @@ mod tests {
                 let mut minus = w.clone();
                 plus[(k, a)] += h;
                 minus[(k, a)] -= h;
-                let lp = loss_and_gradient(x.as_ref(), plus.as_ref(), &labels, loss).unwrap().0;
-                let lm = loss_and_gradient(x.as_ref(), minus.as_ref(), &labels, loss).unwrap().0;
+                let lp = loss_and_gradient(x.as_ref(), plus.as_ref(), &labels, loss)
+                    .unwrap()
+                    .0;
+                let lm = loss_and_gradient(x.as_ref(), minus.as_ref(), &labels, loss)
+                    .unwrap()
+                    .0;
                 let fd = (lp - lm) / (2.0 * h);
-                assert!((fd - g[(k, a)]).abs() < 1e-8, "{loss} ({k},{a}): {fd} vs {}", g[(k, a)]);
+                assert!(
+                    (fd - g[(k, a)]).abs() < 1e-8,
+                    "{loss} ({k},{a}): {fd} vs {}",
+                    g[(k, a)]
+                );
             }
         }
     }
@@ -306,7 +338,11 @@ mod tests {
         let probs = softmax_columns((&w * &x).as_ref());
         for k in 0..w.nrows() {
             let total: Vec<f64> = (0..x.ncols())
-                .map(|i| (0..w.nrows()).map(|l| weights_from_probs(probs.as_ref(), k, l)[i]).sum())
+                .map(|i| {
+                    (0..w.nrows())
+                        .map(|l| weights_from_probs(probs.as_ref(), k, l)[i])
+                        .sum()
+                })
                 .collect();
             assert!(total.iter().all(|t| t.abs() < 1e-15), "{total:?}");
         }

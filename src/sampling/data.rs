@@ -28,7 +28,13 @@ impl std::fmt::Display for DataDist {
 impl DataDist {
     /// A rows×cols matrix of i.i.d. entries times `scale`, filled column by column (so the same
     /// generator state gives the same matrix on every platform).
-    pub fn sample<R: Rng + ?Sized>(self, rng: &mut R, rows: usize, cols: usize, scale: f64) -> Mat<f64> {
+    pub fn sample<R: Rng + ?Sized>(
+        self,
+        rng: &mut R,
+        rows: usize,
+        cols: usize,
+        scale: f64,
+    ) -> Mat<f64> {
         let mut m = Mat::<f64>::zeros(rows, cols);
         for j in 0..cols {
             for i in 0..rows {
@@ -64,8 +70,16 @@ mod tests {
         for dist in [DataDist::Gaussian, DataDist::Rademacher] {
             let m = dist.sample(&mut rng(3, Stream::Replicate(0)), 400, 500, 1.0);
             let n = 200_000.0;
-            let mean: f64 = m.col_iter().flat_map(|c| c.iter().copied().collect::<Vec<_>>()).sum::<f64>() / n;
-            let var: f64 = m.col_iter().flat_map(|c| c.iter().map(|v| v * v).collect::<Vec<_>>()).sum::<f64>() / n;
+            let mean: f64 = m
+                .col_iter()
+                .flat_map(|c| c.iter().copied().collect::<Vec<_>>())
+                .sum::<f64>()
+                / n;
+            let var: f64 = m
+                .col_iter()
+                .flat_map(|c| c.iter().map(|v| v * v).collect::<Vec<_>>())
+                .sum::<f64>()
+                / n;
             assert!(mean.abs() < 5.0 * 0.0022, "{dist}: mean {mean}");
             assert!((var - 1.0).abs() < 5.0 * 0.0032, "{dist}: variance {var}");
         }

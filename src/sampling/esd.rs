@@ -16,7 +16,10 @@ impl Esd {
     pub fn pooled(parts: impl IntoIterator<Item = Vec<f64>>) -> Self {
         let mut values: Vec<f64> = parts.into_iter().flatten().collect();
         assert!(!values.is_empty(), "an ESD needs at least one eigenvalue");
-        assert!(values.iter().all(|v| !v.is_nan()), "eigenvalues must not be NaN");
+        assert!(
+            values.iter().all(|v| !v.is_nan()),
+            "eigenvalues must not be NaN"
+        );
         values.sort_by(f64::total_cmp);
         Self { values }
     }

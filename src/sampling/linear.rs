@@ -8,7 +8,9 @@ use super::data::DataDist;
 use super::seeds::{Stream, rng};
 use crate::error::{ModelError, SolverError};
 use crate::models::eigen::symmetric_eigenvalues;
-use crate::models::linear::{Loss, block_weights, softmax_columns, weighted_gram_lower, weights_from_probs};
+use crate::models::linear::{
+    Loss, block_weights, softmax_columns, weighted_gram_lower, weights_from_probs,
+};
 
 /// Sizes and laws of one linear-model experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -60,7 +62,12 @@ impl LinearConfig {
 
     /// Draws W (C×d, entries N(0, s²/d)) from `generator`.
     pub fn draw_weights<R: Rng + ?Sized>(&self, generator: &mut R) -> Mat<f64> {
-        DataDist::Gaussian.sample(generator, self.classes, self.dim, self.logit_scale / (self.dim as f64).sqrt())
+        DataDist::Gaussian.sample(
+            generator,
+            self.classes,
+            self.dim,
+            self.logit_scale / (self.dim as f64).sqrt(),
+        )
     }
 
     /// The shared W when weights are fixed.
@@ -118,7 +125,9 @@ pub fn sample_replicate<R: Rng + ?Sized>(
         Some(w) => w.clone(),
         None => config.draw_weights(generator),
     };
-    let x = config.data.sample(generator, config.dim, config.samples, 1.0);
+    let x = config
+        .data
+        .sample(generator, config.dim, config.samples, 1.0);
     let logits = &w * &x;
     let probs = requests
         .iter()

@@ -12,7 +12,12 @@ use super::seeds::{Stream, rng};
 ///
 /// # Errors
 /// The error of the first failing replicate, in replicate order.
-pub fn run_replicates<T, E, F>(seed: u64, count: u64, work: F, on_done: &(dyn Fn() + Sync)) -> Result<Vec<T>, E>
+pub fn run_replicates<T, E, F>(
+    seed: u64,
+    count: u64,
+    work: F,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<T>, E>
 where
     T: Send,
     E: Send,
@@ -37,10 +42,18 @@ mod tests {
     #[test]
     fn results_do_not_depend_on_thread_count() {
         let work = |i: u64, g: &mut Pcg64| -> Result<(u64, u64), ()> { Ok((i, g.next_u64())) };
-        let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-        let four = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+        let one = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let four = rayon::ThreadPoolBuilder::new()
+            .num_threads(4)
+            .build()
+            .unwrap();
         let a = one.install(|| run_replicates(5, 16, work, &|| {})).unwrap();
-        let b = four.install(|| run_replicates(5, 16, work, &|| {})).unwrap();
+        let b = four
+            .install(|| run_replicates(5, 16, work, &|| {}))
+            .unwrap();
         assert_eq!(a, b);
         assert!(a.iter().enumerate().all(|(i, (j, _))| i as u64 == *j));
     }

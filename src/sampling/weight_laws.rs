@@ -41,19 +41,36 @@ pub const CONDITIONAL_DRAWS: usize = 1 << 17;
 /// # Errors
 /// [`LawError`] only if the weights are not finite, which cannot happen for finite s.
 #[allow(clippy::too_many_arguments)]
-pub fn population_law(loss: Loss, k: usize, l: usize, classes: usize, logit_scale: f64, gamma: f64, draws: usize, seed: u64) -> Result<WeightLaw, LawError> {
+pub fn population_law(
+    loss: Loss,
+    k: usize,
+    l: usize,
+    classes: usize,
+    logit_scale: f64,
+    gamma: f64,
+    draws: usize,
+    seed: u64,
+) -> Result<WeightLaw, LawError> {
     let chunks = draws.div_ceil(CHUNK);
     let samples: Vec<f64> = (0..chunks)
         .into_par_iter()
         .map(|chunk| {
             let count = CHUNK.min(draws - chunk * CHUNK);
-            let mut generator = rng(seed, Stream::PopulationLaw { chunk: chunk as u64 });
+            let mut generator = rng(
+                seed,
+                Stream::PopulationLaw {
+                    chunk: chunk as u64,
+                },
+            );
             let logits = DataDist::Gaussian.sample(&mut generator, classes, count, logit_scale);
             block_weights(loss, logits.as_ref(), k, l)
         })
         .flatten()
         .collect();
-    close_spurious_gaps(WeightLaw::from_samples(&samples)?.compress(MAX_ATOMS), gamma)
+    close_spurious_gaps(
+        WeightLaw::from_samples(&samples)?.compress(MAX_ATOMS),
+        gamma,
+    )
 }
 
 /// The law of τ_kl conditional on the realised W of replicate `replicate`: logits W x for fresh x
@@ -62,20 +79,39 @@ pub fn population_law(loss: Loss, k: usize, l: usize, classes: usize, logit_scal
 /// # Errors
 /// As [`population_law`].
 #[allow(clippy::too_many_arguments)]
-pub fn conditional_law(loss: Loss, k: usize, l: usize, w: &Mat<f64>, data: DataDist, gamma: f64, draws: usize, seed: u64, replicate: u32) -> Result<WeightLaw, LawError> {
+pub fn conditional_law(
+    loss: Loss,
+    k: usize,
+    l: usize,
+    w: &Mat<f64>,
+    data: DataDist,
+    gamma: f64,
+    draws: usize,
+    seed: u64,
+    replicate: u32,
+) -> Result<WeightLaw, LawError> {
     let chunks = draws.div_ceil(CHUNK);
     let samples: Vec<f64> = (0..chunks)
         .into_par_iter()
         .map(|chunk| {
             let count = CHUNK.min(draws - chunk * CHUNK);
-            let mut generator = rng(seed, Stream::ConditionalLaw { replicate, chunk: chunk as u32 });
+            let mut generator = rng(
+                seed,
+                Stream::ConditionalLaw {
+                    replicate,
+                    chunk: chunk as u32,
+                },
+            );
             let x = data.sample(&mut generator, w.ncols(), count, 1.0);
             let logits = w * &x;
             block_weights(loss, logits.as_ref(), k, l)
         })
         .flatten()
         .collect();
-    close_spurious_gaps(WeightLaw::from_samples(&samples)?.compress(MAX_ATOMS), gamma)
+    close_spurious_gaps(
+        WeightLaw::from_samples(&samples)?.compress(MAX_ATOMS),
+        gamma,
+    )
 }
 
 /// Most merges [`close_spurious_gaps`] performs: about 1 % of the mass at [`MAX_ATOMS`] atoms.
@@ -92,7 +128,11 @@ const MAX_MERGES: usize = 32;
 /// [`LawError::Solver`] if the support search fails.
 pub fn close_spurious_gaps(mut law: WeightLaw, gamma: f64) -> Result<WeightLaw, LawError> {
     for _ in 0..MAX_MERGES {
-        let eq = GmpEquation { gamma, values: law.values(), probs: law.probs() };
+        let eq = GmpEquation {
+            gamma,
+            values: law.values(),
+            probs: law.probs(),
+        };
         let intervals = support(&eq)?.intervals;
         if intervals.len() <= 1 {
             break;
@@ -119,7 +159,11 @@ mod tests {
     fn population_laws_have_one_bulk() {
         for (k, l) in [(0, 0), (0, 1)] {
             let law = population_law(Loss::Ce, k, l, 10, 1.0, 0.5, POPULATION_DRAWS, 1).unwrap();
-            let eq = GmpEquation { gamma: 0.5, values: law.values(), probs: law.probs() };
+            let eq = GmpEquation {
+                gamma: 0.5,
+                values: law.values(),
+                probs: law.probs(),
+            };
             let intervals = support(&eq).unwrap().intervals;
             assert_eq!(intervals.len(), 1, "block ({k},{l}): {intervals:?}");
         }
@@ -130,9 +174,16 @@ mod tests {
         // By exchangeability of classes, E Σ_l τ_0l = 0, so E τ_00 = −(C − 1) E τ_01. Each mean
         // has a Monte Carlo standard error below 0.3 %·|E τ| at 2²⁰ draws; 2 % is ≥ 6 errors.
         let c = 10;
-        let diag = population_law(Loss::Ce, 0, 0, c, 1.0, 0.5, POPULATION_DRAWS, 2).unwrap().moment(1);
-        let off = population_law(Loss::Ce, 0, 1, c, 1.0, 0.5, POPULATION_DRAWS, 2).unwrap().moment(1);
+        let diag = population_law(Loss::Ce, 0, 0, c, 1.0, 0.5, POPULATION_DRAWS, 2)
+            .unwrap()
+            .moment(1);
+        let off = population_law(Loss::Ce, 0, 1, c, 1.0, 0.5, POPULATION_DRAWS, 2)
+            .unwrap()
+            .moment(1);
         let predicted = -(c as f64 - 1.0) * off;
-        assert!((diag - predicted).abs() < 0.02 * diag, "E τ_00 = {diag}, −(C−1) E τ_01 = {predicted}");
+        assert!(
+            (diag - predicted).abs() < 0.02 * diag,
+            "E τ_00 = {diag}, −(C−1) E τ_01 = {predicted}"
+        );
     }
 }

@@ -97,7 +97,10 @@ impl CdfTable {
                 if k > 0 {
                     thetas.push(start);
                 }
-                thetas.extend(rule.iter().map(|(node, _)| start + 0.5 * width * (node + 1.0)));
+                thetas.extend(
+                    rule.iter()
+                        .map(|(node, _)| start + 0.5 * width * (node + 1.0)),
+                );
             }
             let xs: Vec<f64> = thetas.iter().map(|&t| table.x_of(t)).collect();
             let rho = density(&xs)?;
@@ -189,7 +192,11 @@ impl CdfTable {
             return Ok(0.0);
         }
         let half = 0.5 * (to - from);
-        let thetas: Vec<f64> = self.rule.iter().map(|(n, _)| from + half * (n + 1.0)).collect();
+        let thetas: Vec<f64> = self
+            .rule
+            .iter()
+            .map(|(n, _)| from + half * (n + 1.0))
+            .collect();
         let xs: Vec<f64> = thetas.iter().map(|&t| table.x_of(t)).collect();
         let rho = density(&xs)?;
         Ok(half
@@ -229,7 +236,11 @@ mod tests {
                 .collect())
         };
         let table = CdfTable::build(&[(-2.0, 2.0)], 0.0, &density).unwrap();
-        assert!((table.total_mass() - 1.0).abs() < 1e-13, "mass {}", table.total_mass());
+        assert!(
+            (table.total_mass() - 1.0).abs() < 1e-13,
+            "mass {}",
+            table.total_mass()
+        );
         let xs: Vec<f64> = (0..=400).map(|i| -2.1 + 4.2 * i as f64 / 400.0).collect();
         let got = table.cdf(&xs, &density).unwrap();
         for (x, f) in xs.iter().zip(got) {

@@ -140,6 +140,9 @@ mod tests {
         let w = 0.8;
         let (_, dphi) = eq.phi(w);
         let fd = (eq.phi(w + h).0 - eq.phi(w - h).0) / (2.0 * h);
-        assert!((dphi - fd).abs() < 1e-5 * dphi.abs().max(1.0), "{dphi} vs {fd}");
+        assert!(
+            (dphi - fd).abs() < 1e-5 * dphi.abs().max(1.0),
+            "{dphi} vs {fd}"
+        );
     }
 }

@@ -53,7 +53,8 @@ pub fn newton(
     let (mut f, mut df, mut magnitude) = eq.residual(m, z);
     // F is a sum of terms of total size `magnitude`; once |F| is a few ulps of that, rounding
     // dominates and further steps only wander.
-    let at_rounding_level = |f: Complex64, magnitude: f64| f.norm() <= 8.0 * f64::EPSILON * magnitude;
+    let at_rounding_level =
+        |f: Complex64, magnitude: f64| f.norm() <= 8.0 * f64::EPSILON * magnitude;
     if at_rounding_level(f, magnitude) {
         return Ok((m, 0));
     }
@@ -193,7 +194,10 @@ mod tests {
         ] {
             let m = solve_by_continuation(&eq, z, 3.0, &params).unwrap();
             let exact = mp_stieltjes(0.5, z);
-            assert!((m - exact).norm() < 1e-12 * exact.norm(), "z = {z}: {m} vs {exact}");
+            assert!(
+                (m - exact).norm() < 1e-12 * exact.norm(),
+                "z = {z}: {m} vs {exact}"
+            );
         }
     }
 
@@ -204,7 +208,9 @@ mod tests {
             values: &[1.0],
             probs: &[1.0],
         };
-        let xs: Vec<f64> = (1..100).map(|i| 0.0858 + 2.8284 * i as f64 / 100.0).collect();
+        let xs: Vec<f64> = (1..100)
+            .map(|i| 0.0858 + 2.8284 * i as f64 / 100.0)
+            .collect();
         let ms = solve_sweep(&eq, &xs, 3.0, &SolverParams::default()).unwrap();
         for (x, m) in xs.iter().zip(ms) {
             let exact = mp_stieltjes(0.5, Complex64::new(*x, 1e-300));

@@ -48,7 +48,10 @@ fn bisect(mut lo: f64, mut hi: f64, rising: bool, f: impl Fn(f64) -> f64) -> f64
 }
 
 /// Open w-intervals on which φ(w) < γ, in increasing order; `None` stands for ∓∞.
-fn increasing_regions(eq: &GmpEquation<'_>, poles: &[(f64, f64)]) -> Vec<(Option<f64>, Option<f64>)> {
+fn increasing_regions(
+    eq: &GmpEquation<'_>,
+    poles: &[(f64, f64)],
+) -> Vec<(Option<f64>, Option<f64>)> {
     let gamma = eq.gamma;
     let phi_minus_gamma = |w: f64| eq.phi(w).0 - gamma;
     let max_abs = poles.iter().fold(0.0_f64, |acc, (t, _)| acc.max(t.abs()));
@@ -157,8 +160,16 @@ mod tests {
             let expected = ((1.0 - gamma.sqrt()).powi(2), (1.0 + gamma.sqrt()).powi(2));
             assert_eq!(s.intervals.len(), 1, "gamma {gamma}: {s:?}");
             let (lo, hi) = s.intervals[0];
-            assert!((lo - expected.0).abs() < 1e-12, "gamma {gamma}: lo {lo} vs {}", expected.0);
-            assert!((hi - expected.1).abs() < 1e-12, "gamma {gamma}: hi {hi} vs {}", expected.1);
+            assert!(
+                (lo - expected.0).abs() < 1e-12,
+                "gamma {gamma}: lo {lo} vs {}",
+                expected.0
+            );
+            assert!(
+                (hi - expected.1).abs() < 1e-12,
+                "gamma {gamma}: hi {hi} vs {}",
+                expected.1
+            );
             let atom = (1.0 - 1.0 / gamma).max(0.0);
             assert!((s.zero_atom - atom).abs() < 1e-15);
         }

@@ -8,12 +8,20 @@ fn binary() -> Command {
 }
 
 fn run(args: &[&str], dir: &Path) -> Output {
-    binary().args(args).current_dir(dir).output().expect("the binary runs")
+    binary()
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("the binary runs")
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
-        .map(|entries| entries.map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect())
+        .map(|entries| {
+            entries
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .collect()
+        })
         .unwrap_or_default();
     names.sort();
     names
@@ -28,18 +36,38 @@ fn bad_input_exits_2_with_one_line_and_no_files() {
         (&["verify", "--replicates", "0"], "'0'"),
         (&["verify", "--logit-scale", "-1"], "'-1'"),
         (&["law", "--gamma", "nan", "--weights", "1:1"], "'nan'"),
-        (&["law", "--gamma", "0.5", "--weights", "0.5:1,0.4:2"], "sum to 1"),
-        (&["law", "--gamma", "0.5", "--weights", "0.5:1,0.5"], "PROBABILITY:VALUE"),
-        (&["law", "--gamma", "0.5", "--weights", "-0.5:1,1.5:2"], "-0.5"),
+        (
+            &["law", "--gamma", "0.5", "--weights", "0.5:1,0.4:2"],
+            "sum to 1",
+        ),
+        (
+            &["law", "--gamma", "0.5", "--weights", "0.5:1,0.5"],
+            "PROBABILITY:VALUE",
+        ),
+        (
+            &["law", "--gamma", "0.5", "--weights", "-0.5:1,1.5:2"],
+            "-0.5",
+        ),
     ];
     for (args, expected) in cases {
         let dir = tempfile::tempdir().unwrap();
         let out = run(args, dir.path());
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{args:?}: stderr {stderr}");
-        assert_eq!(stderr.trim_end().lines().count(), 1, "{args:?}: expected one line, got {stderr:?}");
-        assert!(stderr.contains(expected), "{args:?}: expected {expected:?} in {stderr:?}");
-        assert!(files_in(dir.path()).is_empty(), "{args:?} left files: {:?}", files_in(dir.path()));
+        assert_eq!(
+            stderr.trim_end().lines().count(),
+            1,
+            "{args:?}: expected one line, got {stderr:?}"
+        );
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: expected {expected:?} in {stderr:?}"
+        );
+        assert!(
+            files_in(dir.path()).is_empty(),
+            "{args:?} left files: {:?}",
+            files_in(dir.path())
+        );
     }
 }
 
@@ -50,20 +78,43 @@ fn unwritable_out_folder_exits_2_without_running() {
     let blocker = dir.path().join("blocker");
     std::fs::write(&blocker, b"user data").unwrap();
     let target = blocker.join("out");
-    let out = run(&["verify", "--dim", "20", "--samples", "40", "--out", target.to_str().unwrap()], dir.path());
+    let out = run(
+        &[
+            "verify",
+            "--dim",
+            "20",
+            "--samples",
+            "40",
+            "--out",
+            target.to_str().unwrap(),
+        ],
+        dir.path(),
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr {stderr}");
     assert!(stderr.contains("blocker"), "{stderr}");
-    assert_eq!(std::fs::read(&blocker).unwrap(), b"user data", "the user's file was changed");
+    assert_eq!(
+        std::fs::read(&blocker).unwrap(),
+        b"user data",
+        "the user's file was changed"
+    );
     assert_eq!(files_in(dir.path()), vec!["blocker"]);
 }
 
 fn law_csv(args: &[&str]) -> Vec<(f64, f64, f64)> {
     let dir = tempfile::tempdir().unwrap();
     let out = run(args, dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.starts_with("# hessian-rmt "), "CSV starts with the version comment");
+    assert!(
+        text.starts_with("# hessian-rmt "),
+        "CSV starts with the version comment"
+    );
     text.lines()
         .filter(|l| !l.starts_with('#') && !l.starts_with('x'))
         .map(|l| {
@@ -76,13 +127,24 @@ fn law_csv(args: &[&str]) -> Vec<(f64, f64, f64)> {
 #[test]
 fn law_reproduces_marchenko_pastur() {
     let gamma: f64 = 0.5;
-    let rows = law_csv(&["law", "--gamma", "0.5", "--weights", "1:1", "--grid", "1001"]);
+    let rows = law_csv(&[
+        "law",
+        "--gamma",
+        "0.5",
+        "--weights",
+        "1:1",
+        "--grid",
+        "1001",
+    ]);
     let (a, b) = ((1.0 - gamma.sqrt()).powi(2), (1.0 + gamma.sqrt()).powi(2));
     let mut interior = 0;
     for &(x, density, _) in &rows {
         if x > a + 1e-6 && x < b - 1e-6 {
             let exact = ((b - x) * (x - a)).sqrt() / (2.0 * std::f64::consts::PI * gamma * x);
-            assert!((density - exact).abs() < 1e-8, "x = {x}: density {density}, closed form {exact}");
+            assert!(
+                (density - exact).abs() < 1e-8,
+                "x = {x}: density {density}, closed form {exact}"
+            );
             interior += 1;
         }
     }
@@ -94,7 +156,21 @@ fn law_reproduces_marchenko_pastur() {
 #[test]
 fn law_reports_the_atom_at_zero() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(&["law", "--gamma", "2", "--weights", "1:1", "--json", "--range", "-1,1", "--grid", "3"], dir.path());
+    let out = run(
+        &[
+            "law",
+            "--gamma",
+            "2",
+            "--weights",
+            "1:1",
+            "--json",
+            "--range",
+            "-1,1",
+            "--grid",
+            "3",
+        ],
+        dir.path(),
+    );
     assert_eq!(out.status.code(), Some(0));
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let atoms = report["atoms"].as_array().unwrap();
@@ -104,7 +180,11 @@ fn law_reports_the_atom_at_zero() {
     let cdf = report["grid"]["cdf"].as_array().unwrap();
     let x = report["grid"]["x"].as_array().unwrap();
     assert_eq!(x[1], 0.0);
-    assert!((cdf[1].as_f64().unwrap() - 0.5).abs() < 1e-12, "F(0) = {}", cdf[1]);
+    assert!(
+        (cdf[1].as_f64().unwrap() - 0.5).abs() < 1e-12,
+        "F(0) = {}",
+        cdf[1]
+    );
     assert_eq!(report["support"].as_array().unwrap().len(), 1);
     assert_eq!(report["moments"].as_array().unwrap().len(), 4);
     assert!(report["version"].is_string());
@@ -113,13 +193,38 @@ fn law_reports_the_atom_at_zero() {
 #[test]
 fn law_plot_is_written() {
     let dir = tempfile::tempdir().unwrap();
-    let out = run(&["law", "--gamma", "0.5", "--weights", "0.5:1,0.5:-1", "--plot", "law.png"], dir.path());
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = run(
+        &[
+            "law",
+            "--gamma",
+            "0.5",
+            "--weights",
+            "0.5:1,0.5:-1",
+            "--plot",
+            "law.png",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let png = std::fs::read(dir.path().join("law.png")).unwrap();
     assert_eq!(&png[1..4], b"PNG");
 }
 
-const SMALL: &[&str] = &["verify", "--dim", "60", "--samples", "120", "--replicates", "4", "--json"];
+const SMALL: &[&str] = &[
+    "verify",
+    "--dim",
+    "60",
+    "--samples",
+    "120",
+    "--replicates",
+    "4",
+    "--json",
+];
 
 #[test]
 fn verify_writes_report_plots_and_json() {
@@ -134,17 +239,44 @@ fn verify_writes_report_plots_and_json() {
     let cases = report["cases"].as_array().unwrap();
     assert_eq!(cases.len(), 4, "CE diag, CE offdiag, MSE diag, MSE offdiag");
     for case in cases {
-        for key in ["model", "loss", "block", "dim", "samples", "classes", "replicates", "ks", "w1", "tolerance", "pass"] {
+        for key in [
+            "model",
+            "loss",
+            "block",
+            "dim",
+            "samples",
+            "classes",
+            "replicates",
+            "ks",
+            "w1",
+            "tolerance",
+            "pass",
+        ] {
             assert!(case.get(key).is_some(), "missing {key} in {case}");
         }
     }
     let zero = &cases[3];
-    assert_eq!(zero["max_abs_entry"], 0.0, "MSE off-diagonal block must be exactly zero");
+    assert_eq!(
+        zero["max_abs_entry"], 0.0,
+        "MSE off-diagonal block must be exactly zero"
+    );
     let files = files_in(&dir.path().join("out"));
-    for name in ["linear-ce-diag.png", "linear-ce-diag.svg", "linear-ce-offdiag.png", "linear-mse-diag.png", "report.json"] {
-        assert!(files.contains(&name.to_string()), "missing {name} in {files:?}");
+    for name in [
+        "linear-ce-diag.png",
+        "linear-ce-diag.svg",
+        "linear-ce-offdiag.png",
+        "linear-mse-diag.png",
+        "report.json",
+    ] {
+        assert!(
+            files.contains(&name.to_string()),
+            "missing {name} in {files:?}"
+        );
     }
-    assert_eq!(std::fs::read(dir.path().join("out/report.json")).unwrap(), out.stdout);
+    assert_eq!(
+        std::fs::read(dir.path().join("out/report.json")).unwrap(),
+        out.stdout
+    );
 }
 
 #[test]
@@ -162,19 +294,39 @@ fn verify_json_is_identical_for_one_and_two_threads() {
         outputs.push(out.stdout);
     }
     assert!(!outputs[0].is_empty());
-    assert_eq!(outputs[0], outputs[1], "JSON differs between RAYON_NUM_THREADS=1 and 2");
+    assert_eq!(
+        outputs[0], outputs[1],
+        "JSON differs between RAYON_NUM_THREADS=1 and 2"
+    );
 }
 
 #[test]
 fn closed_stdout_is_a_quiet_success() {
     let mut child = binary()
-        .args(["law", "--gamma", "0.5", "--weights", "1:1", "--grid", "200000"])
+        .args([
+            "law",
+            "--gamma",
+            "0.5",
+            "--weights",
+            "1:1",
+            "--grid",
+            "200000",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "stderr {}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "stderr {}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "stderr {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "stderr {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

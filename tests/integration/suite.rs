@@ -25,7 +25,10 @@ fn config(dim: usize, replicates: usize, data: DataDist) -> LinearConfig {
 }
 
 fn quiet() -> SuiteSettings {
-    SuiteSettings { curve_points: 0, ..SuiteSettings::default() }
+    SuiteSettings {
+        curve_points: 0,
+        ..SuiteSettings::default()
+    }
 }
 
 #[test]
@@ -42,12 +45,26 @@ fn default_suite_meets_acceptance_figures() {
             (Loss::Mse, BlockKind::Diag) => 0.01,
             (Loss::Ce, _) => 0.015,
             (Loss::Mse, BlockKind::Offdiag) => {
-                assert_eq!(r.max_abs_entry, Some(0.0), "MSE off-diagonal block is not exactly zero");
+                assert_eq!(
+                    r.max_abs_entry,
+                    Some(0.0),
+                    "MSE off-diagonal block is not exactly zero"
+                );
                 assert!(r.pass);
                 continue;
             }
         };
-        assert!(r.ks <= bound, "{} {}: KS {} > {bound} (d {}, N {}, R {}, seed {})", r.loss, r.block, r.ks, r.dim, r.samples, r.replicates, cfg.seed);
+        assert!(
+            r.ks <= bound,
+            "{} {}: KS {} > {bound} (d {}, N {}, R {}, seed {})",
+            r.loss,
+            r.block,
+            r.ks,
+            r.dim,
+            r.samples,
+            r.replicates,
+            cfg.seed
+        );
         assert!(r.pass, "{} {} failed its verdict: {r:?}", r.loss, r.block);
     }
 }
@@ -58,21 +75,36 @@ fn wrong_laws_are_rejected() {
     // diagonal block against the population law of a 30 % larger logit scale, must both fail.
     let cfg = config(300, 6, DataDist::Gaussian);
     let cases = [
-        CaseSpec { loss: Loss::Mse, block: BlockKind::Diag },
-        CaseSpec { loss: Loss::Ce, block: BlockKind::Diag },
+        CaseSpec {
+            loss: Loss::Mse,
+            block: BlockKind::Diag,
+        },
+        CaseSpec {
+            loss: Loss::Ce,
+            block: BlockKind::Diag,
+        },
     ];
     let results = run_linear_suite(&cfg, &cases, &quiet(), &|| {}).unwrap();
 
     let mse = &results[0];
     let wrong_mp = MarchenkoPastur::new(1.2 * cfg.gamma(), 1.0).unwrap();
     let ks = kolmogorov_smirnov(mse.esd.as_ref().unwrap(), &wrong_mp).unwrap();
-    assert!(ks > mse.report.tolerance, "MP with γ·1.2: KS {ks} within tolerance {}", mse.report.tolerance);
+    assert!(
+        ks > mse.report.tolerance,
+        "MP with γ·1.2: KS {ks} within tolerance {}",
+        mse.report.tolerance
+    );
 
     let ce = &results[1];
-    let weights = population_law(Loss::Ce, 0, 0, 10, 1.3, cfg.gamma(), POPULATION_DRAWS, 7).unwrap();
+    let weights =
+        population_law(Loss::Ce, 0, 0, 10, 1.3, cfg.gamma(), POPULATION_DRAWS, 7).unwrap();
     let wrong_gmp = Gmp::new(cfg.gamma(), weights).unwrap();
     let ks = kolmogorov_smirnov(ce.esd.as_ref().unwrap(), &wrong_gmp).unwrap();
-    assert!(ks > ce.report.tolerance, "GMP with s = 1.3: KS {ks} within tolerance {}", ce.report.tolerance);
+    assert!(
+        ks > ce.report.tolerance,
+        "GMP with s = 1.3: KS {ks} within tolerance {}",
+        ce.report.tolerance
+    );
 }
 
 #[test]
@@ -80,10 +112,17 @@ fn rademacher_data_follow_the_same_laws() {
     // Universality: ±1 entries have mean 0 and variance 1, so every law is unchanged.
     let cfg = config(300, 6, DataDist::Rademacher);
     for weight_law in [WeightLawKind::Population, WeightLawKind::Realised] {
-        let settings = SuiteSettings { weight_law, ..quiet() };
+        let settings = SuiteSettings {
+            weight_law,
+            ..quiet()
+        };
         let results = run_linear_suite(&cfg, &default_cases(), &settings, &|| {}).unwrap();
         for r in results.iter().map(|r| &r.report) {
-            assert!(r.pass, "{weight_law} {} {}: KS {} tol {} moments {:?} (seed {})", r.loss, r.block, r.ks, r.tolerance, r.moments, cfg.seed);
+            assert!(
+                r.pass,
+                "{weight_law} {} {}: KS {} tol {} moments {:?} (seed {})",
+                r.loss, r.block, r.ks, r.tolerance, r.moments, cfg.seed
+            );
         }
     }
 }
@@ -93,11 +132,25 @@ fn realised_law_with_near_real_roots_keeps_unit_mass() {
     // Regression: for this replicate the warm-started density sweep once slid onto a real root of
     // the Stieltjes equation and the law lost 99.8 % of its mass.
     let cfg = config(500, 10, DataDist::Rademacher);
-    let request = [BlockRequest { loss: Loss::Ce, k: 0, l: 1, spectrum: false }];
-    let replicate = sample_replicate(&cfg, &request, None, &mut rng(42, Stream::Replicate(5))).unwrap();
-    let law = Gmp::new(cfg.gamma(), WeightLaw::from_samples(&replicate.blocks[0].weights).unwrap()).unwrap();
+    let request = [BlockRequest {
+        loss: Loss::Ce,
+        k: 0,
+        l: 1,
+        spectrum: false,
+    }];
+    let replicate =
+        sample_replicate(&cfg, &request, None, &mut rng(42, Stream::Replicate(5))).unwrap();
+    let law = Gmp::new(
+        cfg.gamma(),
+        WeightLaw::from_samples(&replicate.blocks[0].weights).unwrap(),
+    )
+    .unwrap();
     // NOTE: the quadrature reaches 1e-7 here, not 1e-9, because two bulks nearly touch.
-    assert!((law.total_mass() - 1.0).abs() < 1e-6, "total mass {}", law.total_mass());
+    assert!(
+        (law.total_mass() - 1.0).abs() < 1e-6,
+        "total mass {}",
+        law.total_mass()
+    );
     let f = law.cdf(&[0.0]).unwrap()[0];
     assert!((f - 1.0).abs() < 1e-6, "F(0) = {f}");
 }
