@@ -47,3 +47,9 @@ pub mod tol;
 
 /// The crate version, written into every report and figure caption.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Compiles and runs the Rust examples of README.md as doctests, so the README cannot drift from
+/// the API.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
