@@ -37,19 +37,27 @@ pub const CDF_ABS: f64 = 1e-9;
 pub const DENSITY_REL: f64 = 1e-9;
 
 /// Multiplier of ln(d)/d in the Kolmogorov–Smirnov tolerance (finite-dimension term).
-/// PLACEHOLDER until calibrated.
+///
+/// Calibration (`make calibrate`, linear model, C = 10, s = 1, R = 10, population law): the largest
+/// KS/tolerance ratio was 0.43 over 12 seeds at d = 500 and 0.42 over 20 seeds at d = 200, so the
+/// constants 1 leave a factor of about 2 above the worst seed seen.
 pub const KS_DIM: f64 = 1.0;
 
 /// Multiplier of the weight-law terms ((R N)^(−1/2), draws^(−1/2)) in the KS tolerance.
 pub const KS_WEIGHTS: f64 = 1.0;
 
-/// Multiplier of 1/d in the normalized-moment tolerance.
+/// Multiplier of 1/d in the normalized-moment tolerance. The MSE block (no weight term) reached
+/// 0.24 of the resulting tolerance at worst in the calibration of [`KS_DIM`].
 pub const MOMENT_DIM: f64 = 5.0;
 
-/// Standard errors of the weight-law means allowed in the normalized-moment tolerance.
+/// Standard errors of the weight-law means allowed in the normalized-moment tolerance. The CE
+/// blocks reached 0.61 of the resulting tolerance at worst in the calibration of [`KS_DIM`].
 pub const MOMENT_STANDARD_ERRORS: f64 = 4.0;
 
-/// Multiplier of d^(−2/3) (Tracy–Widom scale) in the relative edge tolerance.
+/// Multiplier of d^(−2/3) (Tracy–Widom scale) in the relative edge tolerance. Edges are reported
+/// and not judged: in the calibration the CE off-diagonal block exceeded this tolerance up to 8
+/// times with the population law, because the rank-C coupling of weights and data and the extreme
+/// realised weights move the outermost eigenvalues.
 pub const EDGE_DIM: f64 = 1.0;
 
 /// Multiplier of N^(−1/2) in the relative edge tolerance.
