@@ -7,7 +7,9 @@
 //!   Kolmogorov distance (rigidity of eigenvalues), and its moments by O(1/d);
 //! - weight fluctuation: the realised weights of a replicate differ from their law by O(N^(−1/2));
 //!   with independent replicates the pooled error is O((R N)^(−1/2)). Absent for the realised law;
-//! - the sample behind a population or conditional law: O(draws^(−1/2)).
+//! - the sample behind a population or conditional law: O(draws^(−1/2));
+//! - for the moments of cross-entropy blocks, the coupling of weights and data through the C
+//!   logits: a perturbation of rank at most 2C, which moves the moments by O(C/d).
 
 use super::suite::{CaseSpec, EdgeReport, MomentReport, SuiteSettings, WeightLawKind};
 use crate::laws::SpectralLaw;
@@ -74,11 +76,15 @@ impl Tolerances {
         let se2 = (2.0 * mean.abs() * sd1 + gamma * sd2)
             * (weights_rate(random_weights, settings, pooled) + fixed_w)
             / m2;
+        // Cross-entropy weights depend on x_i through the C logits, which perturbs the block by a
+        // matrix of rank at most 2C; the moments move by O(C/d) even with the realised law.
+        let coupling = if random_weights { config.classes as f64 / d } else { 0.0 };
+        let dim_term = tol::MOMENT_DIM / d + coupling;
         Self {
             ks: tol::KS_DIM * d.ln() / d + tol::KS_WEIGHTS * (weights + draws + fixed_w),
             moments: [
-                tol::MOMENT_DIM / d + tol::MOMENT_STANDARD_ERRORS * se1,
-                tol::MOMENT_DIM / d + tol::MOMENT_STANDARD_ERRORS * se2,
+                dim_term + tol::MOMENT_STANDARD_ERRORS * se1,
+                dim_term + tol::MOMENT_STANDARD_ERRORS * se2,
             ],
             edges: tol::EDGE_DIM * d.powf(-2.0 / 3.0)
                 + tol::EDGE_WEIGHTS * (config.samples as f64).sqrt().recip(),
