@@ -28,7 +28,7 @@ pub const EDGE_BISECTION_REL: f64 = 1e-15;
 pub const ZERO_EIGENVALUE_REL: f64 = 1e-9;
 
 /// Absolute error accepted between the CDF computed by the solver and a closed form (MP), and the
-/// deviation of the total mass from 1: the CDF is integrated with 16-point Gauss–Legendre on 256
+/// deviation of the total mass from 1: the CDF is integrated with 8-point Gauss–Legendre on 512
 /// panels after the change of variables that removes the square-root edges, which reaches ~1e-12
 /// on smooth laws; 1e-9 leaves room for laws with close edges.
 pub const CDF_ABS: f64 = 1e-9;
@@ -43,7 +43,8 @@ pub const DENSITY_REL: f64 = 1e-9;
 /// constants 1 leave a factor of about 2 above the worst seed seen.
 pub const KS_DIM: f64 = 1.0;
 
-/// Multiplier of the weight-law terms ((R N)^(−1/2), draws^(−1/2)) in the KS tolerance.
+/// Multiplier of the weight-law terms ((R N)^(−1/2), draws^(−1/2), and (C/d)^(1/2) with a fixed W)
+/// in the KS tolerance.
 pub const KS_WEIGHTS: f64 = 1.0;
 
 /// Multiplier of 1/d in the normalized-moment tolerance. The MSE block (no weight term) reached

@@ -164,8 +164,9 @@ pub struct MomentReport {
     /// |empirical − predicted| / m₂^(k/2), with m₂ the law's second moment.
     pub normalized_error: Vec<f64>,
     /// Tolerances on the first two normalized errors; the third and fourth moments are reported
-    /// but not judged, because the rank-C coupling between weights and data moves the extreme
-    /// eigenvalues, which dominate them, by more than any size-only rate.
+    /// but not judged, because they are dominated by the extreme eigenvalues, which the tail of the
+    /// weights and the rank-2C coupling between weights and data move by more than any size-only
+    /// rate.
     pub tolerance: [f64; 2],
 }
 

@@ -78,7 +78,11 @@ impl Tolerances {
             / m2;
         // Cross-entropy weights depend on x_i through the C logits, which perturbs the block by a
         // matrix of rank at most 2C; the moments move by O(C/d) even with the realised law.
-        let coupling = if random_weights { config.classes as f64 / d } else { 0.0 };
+        let coupling = if random_weights {
+            config.classes as f64 / d
+        } else {
+            0.0
+        };
         let dim_term = tol::MOMENT_DIM / d + coupling;
         Self {
             ks: tol::KS_DIM * d.ln() / d + tol::KS_WEIGHTS * (weights + draws + fixed_w),
