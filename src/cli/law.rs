@@ -81,7 +81,11 @@ pub fn run(args: &LawArgs) -> Result<Outcome> {
     let law = Gmp::new(args.gamma, weights.clone())?;
     let (lo, hi) = args.range.unwrap_or_else(|| {
         let (a, b) = law.hull();
-        let margin = 0.05 * (b - a).max(a.abs().max(b.abs())).max(f64::MIN_POSITIVE);
+        // A law concentrated at 0 (all weights 0) has no width or scale: show [−1, 1].
+        let margin = match 0.05 * (b - a).max(a.abs().max(b.abs())) {
+            m if m > 0.0 => m,
+            _ => 1.0,
+        };
         (a - margin, b + margin)
     });
     let x: Vec<f64> = if args.grid == 1 {
