@@ -36,7 +36,7 @@ pub const POPULATION_DRAWS: usize = 1 << 20;
 /// Default size of the sample behind a conditional law: 2¹⁷ draws per replicate.
 pub const CONDITIONAL_DRAWS: usize = 1 << 17;
 
-/// The population law of τ_kl: logits z ~ N(0, s² I_C).
+/// Samples the population law of τ_kl: logits z ~ N(0, s² I_C).
 ///
 /// # Errors
 /// [`LawError`] only if the weights are not finite, which cannot happen for finite s.
@@ -51,30 +51,20 @@ pub fn population_law(
     draws: usize,
     seed: u64,
 ) -> Result<WeightLaw, LawError> {
-    let chunks = draws.div_ceil(CHUNK);
-    let samples: Vec<f64> = (0..chunks)
-        .into_par_iter()
-        .map(|chunk| {
-            let count = CHUNK.min(draws - chunk * CHUNK);
-            let mut generator = rng(
-                seed,
-                Stream::PopulationLaw {
-                    chunk: chunk as u64,
-                },
-            );
-            let logits = DataDist::Gaussian.sample(&mut generator, classes, count, logit_scale);
-            block_weights(loss, logits.as_ref(), k, l)
-        })
-        .flatten()
-        .collect();
-    close_spurious_gaps(
-        WeightLaw::from_samples(&samples)?.compress(MAX_ATOMS),
-        gamma,
-    )
+    sampled_law(draws, gamma, |chunk, count| {
+        let mut generator = rng(
+            seed,
+            Stream::PopulationLaw {
+                chunk: chunk as u64,
+            },
+        );
+        let logits = DataDist::Gaussian.sample(&mut generator, classes, count, logit_scale);
+        block_weights(loss, logits.as_ref(), k, l)
+    })
 }
 
-/// The law of τ_kl conditional on the realised W of replicate `replicate`: logits W x for fresh x
-/// drawn from `data`.
+/// Samples the law of τ_kl conditional on the realised W of replicate `replicate`: logits W x for
+/// fresh x drawn from `data`.
 ///
 /// # Errors
 /// As [`population_law`].
@@ -90,22 +80,27 @@ pub fn conditional_law(
     seed: u64,
     replicate: u32,
 ) -> Result<WeightLaw, LawError> {
-    let chunks = draws.div_ceil(CHUNK);
-    let samples: Vec<f64> = (0..chunks)
+    sampled_law(draws, gamma, |chunk, count| {
+        let stream = Stream::ConditionalLaw {
+            replicate,
+            chunk: chunk as u32,
+        };
+        let x = data.sample(&mut rng(seed, stream), w.ncols(), count, 1.0);
+        let logits = w * &x;
+        block_weights(loss, logits.as_ref(), k, l)
+    })
+}
+
+/// Draws `draws` weights in chunks of [`CHUNK`], in parallel but in chunk order, with
+/// `weights_of_chunk(chunk index, count)`; then compresses them and closes spurious gaps.
+fn sampled_law(
+    draws: usize,
+    gamma: f64,
+    weights_of_chunk: impl Fn(usize, usize) -> Vec<f64> + Sync,
+) -> Result<WeightLaw, LawError> {
+    let samples: Vec<f64> = (0..draws.div_ceil(CHUNK))
         .into_par_iter()
-        .map(|chunk| {
-            let count = CHUNK.min(draws - chunk * CHUNK);
-            let mut generator = rng(
-                seed,
-                Stream::ConditionalLaw {
-                    replicate,
-                    chunk: chunk as u32,
-                },
-            );
-            let x = data.sample(&mut generator, w.ncols(), count, 1.0);
-            let logits = w * &x;
-            block_weights(loss, logits.as_ref(), k, l)
-        })
+        .map(|chunk| weights_of_chunk(chunk, CHUNK.min(draws - chunk * CHUNK)))
         .flatten()
         .collect();
     close_spurious_gaps(

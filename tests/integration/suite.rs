@@ -1,4 +1,4 @@
-//! The verification suite at the sizes, and its power to reject a wrong law.
+//! The verification suite at the default sizes, and its power to reject a wrong law.
 
 use hessian_rmt::compare::distances::kolmogorov_smirnov;
 use hessian_rmt::compare::suite::{
@@ -35,7 +35,7 @@ fn quiet() -> SuiteSettings {
 fn default_suite_meets_acceptance_figures() {
     // The default run (d = 500, N = 1000, C = 10, s = 1, R = 10, seed 42). The bounds are the
     // acceptance figures of the end-to-end check; at this fixed seed the measured distances are
-    // 0.0035, 0.0047 and 0.0023, and the rate ln(d)/d ≈ 0.012 says a correct law cannot be far
+    // 0.0035, 0.0047 and 0.0023, and the rate ln(d)/d ≈ 0.012 implies a correct law cannot be far
     // above them, so the test is deterministic and not at the edge of its bound.
     let cfg = config(500, 10, DataDist::Gaussian);
     let results = run_linear_suite(&cfg, &default_cases(), &quiet(), &|| {}).unwrap();
