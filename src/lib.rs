@@ -43,6 +43,7 @@ pub mod models;
 pub mod plot;
 pub mod sampling;
 pub mod stieltjes;
+pub mod testing;
 pub mod tol;
 
 /// The crate version, written into every report and figure caption.

@@ -27,11 +27,31 @@ pub const EDGE_BISECTION_REL: f64 = 1e-15;
 /// the smallest non-zero eigenvalue of a block at γ ≠ 1 is of order (1 − √γ)² ‖H‖ ≫ 1e-9 ‖H‖.
 pub const ZERO_EIGENVALUE_REL: f64 = 1e-9;
 
-/// Absolute error accepted between the CDF computed by the solver and a closed form (MP), and the
-/// deviation of the total mass from 1: the CDF is integrated with 8-point Gauss–Legendre on 512
-/// panels after the change of variables that removes the square-root edges, which reaches ~1e-12
-/// on smooth laws; 1e-9 leaves room for laws with close edges.
-pub const CDF_ABS: f64 = 1e-9;
+/// Absolute error accepted between the CDF computed by the solver and a closed form (MP). The
+/// solver's CDF is the log-potential formula, exact up to rounding of about 1e-15 · (1 + 1/γ);
+/// 1e-12 covers γ down to 1e-3.
+pub const CDF_ABS: f64 = 1e-12;
+
+/// Absolute error accepted by the self-consistency harness between the total mass (atoms plus the
+/// quadrature of the density) and 1. The contract of the solved laws is 1e-8.
+pub const HARNESS_MASS_ABS: f64 = 1e-8;
+
+/// Absolute error accepted by the harness between the CDF and the atoms plus the running integral
+/// of the density; the contract of the solved laws is 1e-8.
+pub const HARNESS_CDF_ABS: f64 = 1e-8;
+
+/// Relative error accepted by the harness between moments 1–4 by quadrature and their closed forms
+/// (relative to the absolute moment ∫|x|^k dμ).
+pub const HARNESS_MOMENT_REL: f64 = 1e-7;
+
+/// Relative error accepted by the harness between the Stieltjes transform by quadrature and the
+/// law's own, at points whose distance to the support is about half the support's width.
+pub const HARNESS_STIELTJES_REL: f64 = 1e-8;
+
+/// Absolute change of one panel's integral at which the harness quadrature stops splitting it.
+/// 1e-12 per panel keeps the sum over a few thousand panels below 1e-9, ten times under
+/// [`HARNESS_MASS_ABS`].
+pub const QUADRATURE_ABS: f64 = 1e-12;
 
 /// Relative error accepted between the solver density and a closed form at interior points.
 pub const DENSITY_REL: f64 = 1e-9;

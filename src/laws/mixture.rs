@@ -6,6 +6,8 @@
 
 use std::sync::Arc;
 
+use num_complex::Complex64;
+
 use super::{Atom, SpectralLaw};
 use crate::error::SolverError;
 
@@ -106,6 +108,24 @@ impl SpectralLaw for Mixture {
             .map(|p| p.cdf(xs))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(self.average(columns))
+    }
+
+    fn density_and_cdf(&self, xs: &[f64]) -> Result<(Vec<f64>, Vec<f64>), SolverError> {
+        let (mut densities, mut cdfs) = (Vec::new(), Vec::new());
+        for part in &self.parts {
+            let (d, f) = part.density_and_cdf(xs)?;
+            densities.push(d);
+            cdfs.push(f);
+        }
+        Ok((self.average(densities), self.average(cdfs)))
+    }
+
+    fn stieltjes(&self, z: Complex64) -> Result<Complex64, SolverError> {
+        let mut sum = Complex64::new(0.0, 0.0);
+        for part in &self.parts {
+            sum += part.stieltjes(z)?;
+        }
+        Ok(sum / self.parts.len() as f64)
     }
 
     fn moments(&self, count: usize) -> Vec<f64> {

@@ -21,6 +21,7 @@ pub use mixture::Mixture;
 pub use mp::MarchenkoPastur;
 pub use weights::WeightLaw;
 
+use num_complex::Complex64;
 use serde::Serialize;
 
 use crate::error::SolverError;
@@ -57,6 +58,21 @@ pub trait SpectralLaw: Send + Sync {
     /// # Errors
     /// [`SolverError`] when a solved law cannot evaluate its Stieltjes transform.
     fn cdf(&self, xs: &[f64]) -> Result<Vec<f64>, SolverError>;
+
+    /// Density and CDF at the same points in one call; laws whose two share work (a solve per
+    /// point) override it.
+    ///
+    /// # Errors
+    /// As [`SpectralLaw::density`].
+    fn density_and_cdf(&self, xs: &[f64]) -> Result<(Vec<f64>, Vec<f64>), SolverError> {
+        Ok((self.density(xs)?, self.cdf(xs)?))
+    }
+
+    /// The Stieltjes transform m(z) = ∫ dμ(x)/(x − z) at a point with Im z > 0.
+    ///
+    /// # Errors
+    /// [`SolverError`] when a solved law cannot evaluate it.
+    fn stieltjes(&self, z: Complex64) -> Result<Complex64, SolverError>;
 
     /// Raw moments ∫ x^k dμ for k = 1..=count.
     fn moments(&self, count: usize) -> Vec<f64>;

@@ -25,6 +25,8 @@
 
 use std::f64::consts::PI;
 
+use num_complex::Complex64;
+
 use super::moments::{gmp_free_cumulants, moments_from_free_cumulants};
 use super::{Atom, SpectralLaw};
 use crate::error::{LawError, SolverError};
@@ -84,6 +86,25 @@ impl MarchenkoPastur {
         ((b - x) * (x - a)).sqrt() / (2.0 * PI * self.gamma * self.sigma2 * x)
     }
 
+    /// The Stieltjes transform at z with Im z > 0: the root of γσ²z m² + (z + σ²(γ − 1)) m + 1 = 0
+    /// with Im m > 0 (for Im z > 0 exactly one root lies in the upper half plane).
+    pub fn stieltjes_at(&self, z: Complex64) -> Complex64 {
+        let (g, s) = (self.gamma, self.sigma2);
+        let b = z + s * (g - 1.0);
+        let a = g * s * z;
+        let disc = (b * b - 4.0 * a).sqrt();
+        // Of the two roots, take the larger-magnitude one from the stable formula and the other
+        // from the product of the roots, 1/a, to avoid cancellation.
+        let q = if (b.conj() * disc).re >= 0.0 {
+            -(b + disc)
+        } else {
+            -(b - disc)
+        };
+        let r1 = q / (2.0 * a);
+        let r2 = 2.0 / q;
+        if r1.im > r2.im { r1 } else { r2 }
+    }
+
     /// F(x), atom included.
     pub fn cdf_at(&self, x: f64) -> f64 {
         let (a, b) = self.edges();
@@ -140,6 +161,10 @@ impl SpectralLaw for MarchenkoPastur {
 
     fn cdf(&self, xs: &[f64]) -> Result<Vec<f64>, SolverError> {
         Ok(xs.iter().map(|&x| self.cdf_at(x)).collect())
+    }
+
+    fn stieltjes(&self, z: Complex64) -> Result<Complex64, SolverError> {
+        Ok(self.stieltjes_at(z))
     }
 
     fn moments(&self, count: usize) -> Vec<f64> {

@@ -6,10 +6,10 @@
 //! - [`equation`]: the fixed-point equation and its inverse map on the real axis;
 //! - [`solver`]: damped Newton with η-continuation, and warm-started sweeps along the real axis;
 //! - [`support`]: support edges as critical values of the inverse map, and the atom at 0;
-//! - [`cdf`]: the CDF by Gauss–Legendre quadrature after an edge-removing change of variables.
+//! - [`potential`]: the CDF in closed form from m(x + i0), through the log-potential.
 
-pub mod cdf;
 pub mod equation;
+pub mod potential;
 pub mod solver;
 pub mod support;
 

@@ -27,6 +27,10 @@ pub struct Support {
     pub intervals: Vec<(f64, f64)>,
     /// Mass of the atom at 0 (0 when there is none).
     pub zero_atom: f64,
+    /// For each interval, the critical points w of the inverse map whose images are its two
+    /// edges: m = −1/(γ w) is the (real) Stieltjes transform at the edge. A hard edge at 0 has
+    /// w = 0, where m is infinite.
+    pub edge_w: Vec<(f64, f64)>,
 }
 
 /// Bisects on (lo, hi) for a sign change of `f`, assuming `f` is negative just right of `lo` when
@@ -112,31 +116,37 @@ pub fn support(eq: &GmpEquation<'_>) -> Result<Support, SolverError> {
         return Ok(Support {
             intervals: Vec::new(),
             zero_atom: 1.0,
+            edge_w: Vec::new(),
         });
     }
 
-    // The complement of the support is the union of the images of the increasing regions.
-    let mut complement: Vec<(f64, f64)> = increasing_regions(eq, &poles)
+    // The complement of the support is the union of the images of the increasing regions; each
+    // image keeps the w of its ends, (x, w) pairs, so that the edges know their Stieltjes values.
+    type End = (f64, f64);
+    let mut complement: Vec<(End, End)> = increasing_regions(eq, &poles)
         .into_iter()
         .map(|(lo, hi)| {
             (
-                lo.map_or(f64::NEG_INFINITY, |w| eq.inverse_map(w)),
-                hi.map_or(f64::INFINITY, |w| eq.inverse_map(w)),
+                lo.map_or((f64::NEG_INFINITY, f64::NAN), |w| (eq.inverse_map(w), w)),
+                hi.map_or((f64::INFINITY, f64::NAN), |w| (eq.inverse_map(w), w)),
             )
         })
         .collect();
-    complement.sort_by(|a, b| a.0.total_cmp(&b.0));
+    complement.sort_by(|a, b| a.0.0.total_cmp(&b.0.0));
 
     let mut intervals = Vec::new();
+    let mut edge_w = Vec::new();
     for pair in complement.windows(2) {
         let (lo, hi) = (pair[0].1, pair[1].0);
-        if hi > lo {
-            intervals.push((lo, hi));
+        if hi.0 > lo.0 {
+            intervals.push((lo.0, hi.0));
+            edge_w.push((lo.1, hi.1));
         }
     }
     Ok(Support {
         intervals,
         zero_atom,
+        edge_w,
     })
 }
 
