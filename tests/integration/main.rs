@@ -2,4 +2,5 @@
 
 mod cli;
 mod consistency;
+mod solver;
 mod suite;
