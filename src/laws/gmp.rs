@@ -153,7 +153,35 @@ impl Gmp {
             .collect()
     }
 
-    fn equation(&self) -> GmpEquation<'_> {
+    /// m(x + i0) at real points inside the support (None outside it, where m is real and not
+    /// solved for), in the caller's order.
+    ///
+    /// # Errors
+    /// [`SolverError::NoConvergence`] if a solve fails.
+    pub fn stieltjes_on_axis(&self, xs: &[f64]) -> Result<Vec<Option<Complex64>>, SolverError> {
+        let eq = self.equation();
+        let order = sorted_order(xs);
+        let mut out = vec![None; xs.len()];
+        for &(lo, hi) in &self.support.intervals {
+            let inside: Vec<usize> = order
+                .iter()
+                .copied()
+                .filter(|&i| xs[i] > lo && xs[i] < hi)
+                .collect();
+            let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
+            for (i, m) in
+                inside
+                    .into_iter()
+                    .zip(solve_sweep(&eq, &points, self.scale, &self.params)?)
+            {
+                out[i] = Some(m);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The equation this law solves, for diagnostics such as residuals.
+    pub fn equation(&self) -> GmpEquation<'_> {
         GmpEquation {
             gamma: self.gamma,
             values: self.weights.values(),

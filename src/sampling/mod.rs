@@ -20,3 +20,4 @@ pub mod weight_laws;
 
 pub use data::DataDist;
 pub use esd::Esd;
+pub use seeds::{Stream, rng};

@@ -349,7 +349,10 @@ pub fn self_consistency(law: &dyn SpectralLaw) -> Result<ConsistencyReport, Solv
 /// Points below, between and above the support intervals and away from atoms.
 fn outside_points(law: &dyn SpectralLaw) -> Vec<f64> {
     let (lo, hi) = law.hull();
-    let span = (hi - lo).max(lo.abs().max(hi.abs())).max(1e-300);
+    let span = match (hi - lo).max(lo.abs().max(hi.abs())) {
+        s if s > 0.0 => s,
+        _ => 1.0,
+    };
     let mut points = vec![lo - 0.5 * span - 1e-3, hi + 0.5 * span + 1e-3];
     for pair in law.support().windows(2) {
         for t in [0.01, 0.5, 0.99] {
@@ -418,7 +421,11 @@ fn stieltjes_check(
     atoms: &[crate::laws::Atom],
 ) -> Result<Check, SolverError> {
     let (lo, hi) = law.hull();
-    let span = (hi - lo).max(1e-3 * lo.abs().max(hi.abs())).max(1e-300);
+    // A law concentrated at one point has no width; its unit is then that point's size, or 1.
+    let span = match (hi - lo).max(1e-3 * lo.abs().max(hi.abs())) {
+        s if s > 0.0 => s,
+        _ => 1.0,
+    };
     let mut points = vec![Complex64::new(0.5 * (lo + hi), 0.5 * span)];
     for &(a, b) in intervals {
         // Half the interval's width above its centre: close enough to see its shape, far enough

@@ -2,5 +2,6 @@
 
 mod cli;
 mod consistency;
+mod properties;
 mod solver;
 mod suite;

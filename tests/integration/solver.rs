@@ -83,7 +83,9 @@ fn roots(coefficients: &[f64]) -> Vec<Complex64> {
 /// x m Π(1 + γ t_j m) + Π(1 + γ t_j m) − m Σ_j p_j t_j Π_{k≠j}(1 + γ t_k m) = 0.
 fn equation_polynomial(gamma: f64, atoms: &[(f64, f64)], x: f64) -> Vec<f64> {
     let factor = |t: f64| vec![1.0, gamma * t];
-    let product = atoms.iter().fold(vec![1.0], |acc, &(_, t)| mul(&acc, &factor(t)));
+    let product = atoms
+        .iter()
+        .fold(vec![1.0], |acc, &(_, t)| mul(&acc, &factor(t)));
     let mut sum = vec![0.0];
     for (j, &(p, t)) in atoms.iter().enumerate() {
         let others = atoms
@@ -102,7 +104,9 @@ fn equation_polynomial(gamma: f64, atoms: &[(f64, f64)], x: f64) -> Vec<f64> {
 /// Π_{k≠j}(w − t_k)², a polynomial of degree 2K in w; every real root is an edge.
 fn reference_edges(gamma: f64, atoms: &[(f64, f64)]) -> Vec<f64> {
     let square = |t: f64| mul(&[-t, 1.0], &[-t, 1.0]);
-    let product = atoms.iter().fold(vec![gamma], |acc, &(_, t)| mul(&acc, &square(t)));
+    let product = atoms
+        .iter()
+        .fold(vec![gamma], |acc, &(_, t)| mul(&acc, &square(t)));
     let mut sum = vec![0.0];
     for (j, &(p, t)) in atoms.iter().enumerate() {
         let others = atoms
@@ -135,7 +139,10 @@ fn marchenko_pastur_for_extreme_ratios() {
             (lo - a).abs() <= 1e-12 * a.max(1e-12 * b) + 1e-12 * b * f64::from(gamma == 1.0),
             "γ = {gamma}: lower edge {lo} vs {a}"
         );
-        assert!((hi - b).abs() <= 1e-12 * b, "γ = {gamma}: upper edge {hi} vs {b}");
+        assert!(
+            (hi - b).abs() <= 1e-12 * b,
+            "γ = {gamma}: upper edge {hi} vs {b}"
+        );
         // The atom mass is exact: the same formula, bit for bit.
         assert_eq!(law.zero_atom(), mp.zero_atom(), "γ = {gamma}");
         let xs: Vec<f64> = (1..1000).map(|i| a + (b - a) * i as f64 / 1000.0).collect();
@@ -171,7 +178,11 @@ fn two_and_three_atom_laws_match_polynomial_roots() {
         // Edges.
         let ours: Vec<f64> = law.support().iter().flat_map(|&(a, b)| [a, b]).collect();
         let reference = reference_edges(gamma, atoms);
-        assert_eq!(ours.len(), reference.len(), "γ = {gamma}, {atoms:?}: {ours:?} vs {reference:?}");
+        assert_eq!(
+            ours.len(),
+            reference.len(),
+            "γ = {gamma}, {atoms:?}: {ours:?} vs {reference:?}"
+        );
         for (x, r) in ours.iter().zip(&reference) {
             assert!(
                 (x - r).abs() <= 1e-10 * r.abs().max(1.0),
@@ -207,7 +218,9 @@ fn mp_above_ratio_one_has_half_its_mass_at_zero() {
     assert_eq!(f[0], 0.0);
     assert!(f[1..].iter().all(|v| (v - 0.5).abs() < 1e-14), "{f:?}");
     let moments = law.moments(2);
-    assert!((moments[0] - 1.0).abs() < 1e-14 && (moments[1] - moments[0].powi(2) - 2.0).abs() < 1e-13);
+    assert!(
+        (moments[0] - 1.0).abs() < 1e-14 && (moments[1] - moments[0].powi(2) - 2.0).abs() < 1e-13
+    );
 }
 
 #[test]
@@ -216,7 +229,10 @@ fn lower_edge_is_found_for_any_ratio() {
         let law = gmp(gamma, &[(1.0, 1.0)]);
         let (lo, hi) = law.support()[0];
         let (a, b) = ((1.0 - gamma.sqrt()).powi(2), (1.0 + gamma.sqrt()).powi(2));
-        assert!((lo - a).abs() <= 1e-12 * a && (hi - b).abs() <= 1e-12 * b, "γ = {gamma}: [{lo}, {hi}]");
+        assert!(
+            (lo - a).abs() <= 1e-12 * a && (hi - b).abs() <= 1e-12 * b,
+            "γ = {gamma}: [{lo}, {hi}]"
+        );
     }
 }
 
@@ -257,7 +273,17 @@ fn half_zero_weights_give_a_hard_edge_at_zero() {
     let (lo, hi) = law.support()[0];
     assert!(lo.abs() < 1e-12 && (hi - 2.0).abs() < 1e-12, "[{lo}, {hi}]");
     let mp = MarchenkoPastur::new(1.0, 0.5).unwrap();
-    let xs = [1e-12, 1e-9, 1e-6, 1e-3, 0.1, 1.0, 1.9, 2.0 - 1e-6, 2.0 - 1e-9];
+    let xs = [
+        1e-12,
+        1e-9,
+        1e-6,
+        1e-3,
+        0.1,
+        1.0,
+        1.9,
+        2.0 - 1e-6,
+        2.0 - 1e-9,
+    ];
     let (density, cdf) = law.density_and_cdf(&xs).unwrap();
     for ((x, rho), f) in xs.iter().zip(density).zip(cdf) {
         let exact = ((2.0 - x) / x).sqrt() / std::f64::consts::PI;
@@ -271,11 +297,18 @@ fn half_zero_weights_give_a_hard_edge_at_zero() {
         );
         // F(x) = (√(x(2 − x)) + 2 asin(√(x/2)))/π, the antiderivative of the density (this form
         // keeps full relative precision near 0, where the general MP formula cancels).
-        let exact_f = ((x * (2.0 - x)).sqrt() + 2.0 * (x / 2.0).sqrt().asin()) / std::f64::consts::PI;
-        assert!((f - exact_f).abs() <= 1e-12, "x = {x}: CDF {f} vs {exact_f}");
+        let exact_f =
+            ((x * (2.0 - x)).sqrt() + 2.0 * (x / 2.0).sqrt().asin()) / std::f64::consts::PI;
+        assert!(
+            (f - exact_f).abs() <= 1e-12,
+            "x = {x}: CDF {f} vs {exact_f}"
+        );
     }
     // A trapezoid rule on a uniform grid of 1000 points misses mass near the hard edge; the
     // law's CDF does not.
     let f = law.cdf(&[2.0 / 1000.0]).unwrap()[0];
-    assert!((f - mp.cdf_at(2.0 / 1000.0)).abs() < 1e-13 && f > 0.02, "F(0.002) = {f}");
+    assert!(
+        (f - mp.cdf_at(2.0 / 1000.0)).abs() < 1e-13 && f > 0.02,
+        "F(0.002) = {f}"
+    );
 }
