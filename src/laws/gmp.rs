@@ -29,6 +29,7 @@
 //! J. Multivariate Anal. 54 (1995). See theory/gmp.md.
 
 use num_complex::Complex64;
+use rayon::prelude::*;
 
 use super::moments::{gmp_free_cumulants, moments_from_free_cumulants};
 use super::weights::WeightLaw;
@@ -38,6 +39,9 @@ use crate::stieltjes::potential::{edge_stieltjes, gmp_cdf};
 use crate::stieltjes::solver::{solve_by_continuation, solve_sweep};
 use crate::stieltjes::support::support;
 use crate::stieltjes::{GmpEquation, SolverParams, Support};
+
+/// Points × atoms below which CDF values are computed on one thread.
+const PARALLEL_CDF_WORK: usize = 1 << 17;
 
 /// The law GMP(γ, H) with its support and CDF table computed.
 ///
@@ -82,11 +86,7 @@ impl Gmp {
         if !(gamma.is_finite() && gamma > 0.0) {
             return Err(LawError::Gamma(gamma));
         }
-        let eq = GmpEquation {
-            gamma,
-            values: weights.values(),
-            probs: weights.probs(),
-        };
+        let eq = GmpEquation::new(gamma, weights.values(), weights.probs());
         let support = support(&eq)?;
         // Bound on the spectral radius: |λ| ≤ max|τ| · (1 + √γ)² for the limit law.
         let scale = (weights.max_abs() * (1.0 + gamma.sqrt()).powi(2)).max(f64::MIN_POSITIVE);
@@ -182,11 +182,7 @@ impl Gmp {
 
     /// The equation this law solves, for diagnostics such as residuals.
     pub fn equation(&self) -> GmpEquation<'_> {
-        GmpEquation {
-            gamma: self.gamma,
-            values: self.weights.values(),
-            probs: self.weights.probs(),
-        }
+        GmpEquation::new(self.gamma, self.weights.values(), self.weights.probs())
     }
 
     /// The Stieltjes transform m(z) for Im z > 0.
@@ -237,9 +233,17 @@ impl Gmp {
                 .collect();
             let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
             let ms = solve_sweep(&eq, &points, self.scale, &self.params)?;
-            for ((i, m), x) in inside.into_iter().zip(ms).zip(points) {
+            // Each CDF value costs O(K) on its own; for large laws they run in parallel (the
+            // values do not depend on how the points are shared out).
+            let values: Vec<f64> = points
+                .par_iter()
+                .zip(&ms)
+                .with_min_len((PARALLEL_CDF_WORK / eq.values.len().max(1)).max(1))
+                .map(|(&x, &m)| gmp_cdf(&eq, x, m).clamp(0.0, 1.0))
+                .collect();
+            for ((i, m), f) in inside.into_iter().zip(ms).zip(values) {
                 density[i] = m.im / std::f64::consts::PI;
-                cdf[i] = gmp_cdf(&eq, x, m).clamp(0.0, 1.0);
+                cdf[i] = f;
             }
         }
         Ok((density, cdf))

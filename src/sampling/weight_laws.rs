@@ -124,11 +124,7 @@ const MAX_MERGES: usize = 32;
 /// [`LawError::Solver`] if the support search fails.
 pub fn close_spurious_gaps(mut law: WeightLaw, gamma: f64) -> Result<WeightLaw, LawError> {
     for _ in 0..MAX_MERGES {
-        let eq = GmpEquation {
-            gamma,
-            values: law.values(),
-            probs: law.probs(),
-        };
+        let eq = GmpEquation::new(gamma, law.values(), law.probs());
         let intervals = support(&eq)?.intervals;
         if intervals.len() <= 1 {
             break;
@@ -155,11 +151,7 @@ mod tests {
     fn population_laws_have_one_bulk() {
         for (k, l) in [(0, 0), (0, 1)] {
             let law = population_law(Loss::Ce, k, l, 10, 1.0, 0.5, POPULATION_DRAWS, 1).unwrap();
-            let eq = GmpEquation {
-                gamma: 0.5,
-                values: law.values(),
-                probs: law.probs(),
-            };
+            let eq = GmpEquation::new(0.5, law.values(), law.probs());
             let intervals = support(&eq).unwrap().intervals;
             assert_eq!(intervals.len(), 1, "block ({k},{l}): {intervals:?}");
         }

@@ -23,8 +23,9 @@ use num_complex::Complex64;
 
 /// The equation F(m; z) = 0 for one aspect ratio and one discrete weight law.
 ///
-/// Holds borrowed atoms so that a law can build equations without copying.
-#[derive(Debug, Clone, Copy)]
+/// Borrows the atoms and keeps, for the solver's inner loop, the products a_j = γ t_j and
+/// b_j = p_j t_j of the non-zero atoms in two flat arrays.
+#[derive(Debug, Clone)]
 pub struct GmpEquation<'a> {
     /// Aspect ratio γ = d/N.
     pub gamma: f64,
@@ -32,6 +33,53 @@ pub struct GmpEquation<'a> {
     pub values: &'a [f64],
     /// Atom probabilities p_j.
     pub probs: &'a [f64],
+    /// γ t_j for the atoms with t_j ≠ 0.
+    a: Vec<f64>,
+    /// p_j t_j for the same atoms.
+    b: Vec<f64>,
+}
+
+/// Lanes of independent partial sums in [`GmpEquation::evaluate`].
+const LANES: usize = 4;
+
+/// Sums kept by [`GmpEquation::evaluate`]: Σ b u, Σ a b u², Σ a² b u³ (real and imaginary parts,
+/// u = 1/(1 + a m)) and Σ |b u|.
+const ACCUMULATORS: usize = 7;
+
+/// F(m; z), dF/dm, d²F/dm² and the magnitude of F's terms at one point.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Evaluation {
+    /// F(m; z).
+    pub f: Complex64,
+    /// dF/dm.
+    pub df: Complex64,
+    /// d²F/dm² = −2/m³ + 2γ² Σ p t³ / (1 + γ t m)³.
+    pub d2f: Complex64,
+    /// Sum of the l¹ sizes of F's terms.
+    pub magnitude: f64,
+}
+
+impl<'a> GmpEquation<'a> {
+    /// Builds the equation of GMP(γ, Σ_j p_j δ_{t_j}).
+    ///
+    /// # Panics
+    /// If `values` and `probs` differ in length.
+    pub fn new(gamma: f64, values: &'a [f64], probs: &'a [f64]) -> Self {
+        assert_eq!(values.len(), probs.len(), "one probability per atom");
+        let (a, b) = values
+            .iter()
+            .zip(probs)
+            .filter(|(t, _)| **t != 0.0)
+            .map(|(&t, &p)| (gamma * t, p * t))
+            .unzip();
+        Self {
+            gamma,
+            values,
+            probs,
+            a,
+            b,
+        }
+    }
 }
 
 impl GmpEquation<'_> {
@@ -39,36 +87,39 @@ impl GmpEquation<'_> {
     /// summed terms (|1/m| + Σ |p t / (1 + γ t m)| + |z|, each |·| the cheaper l¹ norm of real and
     /// imaginary part), below which rounding makes F indistinguishable from 0.
     pub fn residual(&self, m: Complex64, z: Complex64) -> (Complex64, Complex64, f64) {
-        // Real arithmetic on purpose: 1/(1 + γ t m) = conj(D)/|D|² with D = 1 + γ t m, one real
-        // division per atom instead of a general complex division; this loop is the solver's cost.
-        let (mut sum_re, mut sum_im) = (0.0, 0.0);
-        let (mut dsum_re, mut dsum_im) = (0.0, 0.0);
-        let mut magnitude = 0.0;
-        for (&t, &p) in self.values.iter().zip(self.probs) {
-            if t == 0.0 {
-                continue;
+        let e = self.evaluate(m, z);
+        (e.f, e.df, e.magnitude)
+    }
+
+    /// Evaluates F, its first two derivatives in m, and the magnitude of its terms at once.
+    pub fn evaluate(&self, m: Complex64, z: Complex64) -> Evaluation {
+        // Real arithmetic on purpose: 1/(1 + a m) = conj(D)/|D|² with D = 1 + a m, one real
+        // division per atom instead of a general complex division. The sums run in LANES
+        // independent accumulators, which breaks the chain of dependent additions; this loop is
+        // the solver's cost.
+        let mut acc = [[0.0; LANES]; ACCUMULATORS];
+        let (a_chunks, b_chunks) = (self.a.chunks_exact(LANES), self.b.chunks_exact(LANES));
+        let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
+        for (a, b) in a_chunks.zip(b_chunks) {
+            for lane in 0..LANES {
+                accumulate(&mut acc, lane, a[lane], b[lane], m);
             }
-            let gt = self.gamma * t;
-            let d_re = 1.0 + gt * m.re;
-            let d_im = gt * m.im;
-            let scale = 1.0 / (d_re * d_re + d_im * d_im);
-            let (inv_re, inv_im) = (d_re * scale, -d_im * scale);
-            let pt = p * t;
-            let (term_re, term_im) = (pt * inv_re, pt * inv_im);
-            sum_re += term_re;
-            sum_im += term_im;
-            // term · t · inv, for the derivative.
-            let (tt_re, tt_im) = (term_re * t, term_im * t);
-            dsum_re += tt_re * inv_re - tt_im * inv_im;
-            dsum_im += tt_re * inv_im + tt_im * inv_re;
-            magnitude += term_re.abs() + term_im.abs();
         }
-        let sum = Complex64::new(sum_re, sum_im);
-        let dsum = Complex64::new(dsum_re, dsum_im);
+        for (&a, &b) in a_tail.iter().zip(b_tail) {
+            accumulate(&mut acc, 0, a, b, m);
+        }
+        let total = |k: usize| acc[k].iter().sum::<f64>();
+        let sum = Complex64::new(total(0), total(1));
+        let dsum = Complex64::new(total(2), total(3));
+        let d2sum = Complex64::new(total(4), total(5));
         let inv_m = 1.0 / m;
-        let f = -inv_m + sum - z;
-        let df = inv_m * inv_m - self.gamma * dsum;
-        (f, df, magnitude + inv_m.l1_norm() + z.l1_norm())
+        let inv_m2 = inv_m * inv_m;
+        Evaluation {
+            f: -inv_m + sum - z,
+            df: inv_m2 - dsum,
+            d2f: -2.0 * inv_m2 * inv_m + 2.0 * d2sum,
+            magnitude: total(6) + inv_m.l1_norm() + z.l1_norm(),
+        }
     }
 
     /// Evaluates the inverse map x(w) on the real axis.
@@ -100,6 +151,27 @@ impl GmpEquation<'_> {
     }
 }
 
+/// Adds one atom's terms b u, a b u² and a² b u³ with u = 1/(1 + a m) (real and imaginary parts)
+/// and the l¹ size of the first to lane `lane` of the accumulators.
+#[inline(always)]
+fn accumulate(acc: &mut [[f64; LANES]; ACCUMULATORS], lane: usize, a: f64, b: f64, m: Complex64) {
+    let d_re = 1.0 + a * m.re;
+    let d_im = a * m.im;
+    let scale = 1.0 / (d_re * d_re + d_im * d_im);
+    let (u_re, u_im) = (d_re * scale, -d_im * scale);
+    let (t1_re, t1_im) = (b * u_re, b * u_im);
+    // a u, then a b u² = t1 · (a u) and a² b u³ = t2 · (a u).
+    let (au_re, au_im) = (a * u_re, a * u_im);
+    let (t2_re, t2_im) = (t1_re * au_re - t1_im * au_im, t1_re * au_im + t1_im * au_re);
+    acc[0][lane] += t1_re;
+    acc[1][lane] += t1_im;
+    acc[2][lane] += t2_re;
+    acc[3][lane] += t2_im;
+    acc[4][lane] += t2_re * au_re - t2_im * au_im;
+    acc[5][lane] += t2_re * au_im + t2_im * au_re;
+    acc[6][lane] += t1_re.abs() + t1_im.abs();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,11 +181,7 @@ mod tests {
         // On the real axis, z = x(w) must make F(m; z) vanish at m = −1/(γ w).
         let values = [-0.5, 0.25, 1.0];
         let probs = [0.2, 0.3, 0.5];
-        let eq = GmpEquation {
-            gamma: 0.7,
-            values: &values,
-            probs: &probs,
-        };
+        let eq = GmpEquation::new(0.7, &values, &probs);
         for w in [-3.0, -0.1, 0.4, 2.5] {
             let x = eq.inverse_map(w);
             let m = Complex64::new(-1.0 / (eq.gamma * w), 0.0);
@@ -126,17 +194,19 @@ mod tests {
     fn derivatives_match_finite_differences() {
         let values = [-1.0, 0.0, 2.0];
         let probs = [0.3, 0.3, 0.4];
-        let eq = GmpEquation {
-            gamma: 1.3,
-            values: &values,
-            probs: &probs,
-        };
+        let eq = GmpEquation::new(1.3, &values, &probs);
         let z = Complex64::new(0.3, 0.2);
         let m = Complex64::new(-0.4, 0.9);
         let h = 1e-6;
         let (_, df, _) = eq.residual(m, z);
         let fd = (eq.residual(m + h, z).0 - eq.residual(m - h, z).0) / (2.0 * h);
         assert!((df - fd).norm() < 1e-7, "dF {df} vs finite difference {fd}");
+        let d2f = eq.evaluate(m, z).d2f;
+        let fd2 = (eq.residual(m + h, z).1 - eq.residual(m - h, z).1) / (2.0 * h);
+        assert!(
+            (d2f - fd2).norm() < 1e-6 * d2f.norm(),
+            "d²F {d2f} vs finite difference {fd2}"
+        );
         let w = 0.8;
         let (_, dphi) = eq.phi(w);
         let fd = (eq.phi(w + h).0 - eq.phi(w - h).0) / (2.0 * h);

@@ -44,16 +44,112 @@ use super::equation::GmpEquation;
 /// rounding can leave it a few ulps outside [0, 1].
 pub fn gmp_cdf(eq: &GmpEquation<'_>, x: f64, m: Complex64) -> f64 {
     let gamma = eq.gamma;
-    let mut sum = 0.0;
-    for (&t, &p) in eq.values.iter().zip(eq.probs) {
-        if t == 0.0 {
-            continue;
+    let sum = if m.im > 0.0 {
+        argument_sum(eq.values, eq.probs, gamma, m)
+    } else {
+        // Real m (outside the support or at an edge): every argument is 0 or ±π.
+        let mut sum = 0.0;
+        for (&t, &p) in eq.values.iter().zip(eq.probs) {
+            if t == 0.0 {
+                continue;
+            }
+            let gt = gamma * t;
+            // Signed zero on purpose: for t < 0 and real m this is −0, and atan2 returns −π.
+            sum += p * (gt * m.im).atan2(1.0 + gt * m.re);
         }
-        let gt = gamma * t;
-        // Signed zero on purpose: for t < 0 and real m this is −0, and atan2 returns −π.
-        sum += p * (gt * m.im).atan2(1.0 + gt * m.re);
-    }
+        sum
+    };
     (x * m.im + m.im.atan2(m.re) - sum / gamma) / std::f64::consts::PI
+}
+
+/// Σ_j p_j arg(1 + γ t_j m) for Im m > 0, with one `atan2` per run of atoms of equal probability
+/// instead of one per atom (Monte Carlo laws have a single run).
+///
+/// Within a run the factors u_j = 1 + γ t_j m are multiplied together, and the number of whole
+/// turns that the principal argument of the running product loses is counted. Multiplying a product
+/// P by u changes the lifted argument by arg u exactly, and the principal argument wraps only when
+/// P and u lie in the same open half plane: two factors in the upper half plane (arguments in
+/// [0, π]) have a sum in [0, 2π), which passes π exactly when Im(P u) < 0; two in the lower half
+/// plane have a sum in (−2π, 0), which passes −π exactly when Im(P u) ≥ 0. In those two cases the
+/// two terms of Im(P u) = Im P Re u + Re P Im u have the same sign unless the sum is near ±π, where
+/// either branch gives the same lifted argument, so rounding cannot miscount a turn.
+fn argument_sum(values: &[f64], probs: &[f64], gamma: f64, m: Complex64) -> f64 {
+    let mut total = 0.0;
+    let mut j = 0;
+    while j < values.len() {
+        let p = probs[j];
+        let end = j + probs[j..].iter().take_while(|&&q| q == p).count();
+        // Four independent running products, so that consecutive multiplications do not wait
+        // for each other; merged at the end by the same rule.
+        let mut lanes = [Winding::ONE; 4];
+        for (k, &t) in values[j..end].iter().enumerate() {
+            let a = gamma * t;
+            if a != 0.0 {
+                lanes[k % 4].push(Complex64::new(1.0 + a * m.re, a * m.im));
+            }
+        }
+        let [l0, l1, l2, l3] = lanes;
+        let mut merged = l0;
+        merged.merge(l1);
+        merged.merge(l2);
+        merged.merge(l3);
+        total += p * merged.lifted();
+        j = end;
+    }
+    total
+}
+
+/// A product of complex numbers with the count of whole turns its principal argument has lost:
+/// its lifted argument is arg(product) + 2π · turns.
+#[derive(Debug, Clone, Copy)]
+struct Winding {
+    product: Complex64,
+    turns: i64,
+}
+
+impl Winding {
+    const ONE: Self = Self {
+        product: Complex64::new(1.0, 0.0),
+        turns: 0,
+    };
+
+    /// Whether arg z lies in [0, π] (the sign of a zero imaginary part is normalised away).
+    fn upper(z: Complex64) -> bool {
+        z.im > 0.0 || z.im == 0.0
+    }
+
+    /// Multiplies by u, whose lifted argument is its principal one.
+    fn push(&mut self, u: Complex64) {
+        self.merge(Self {
+            product: u,
+            turns: 0,
+        });
+    }
+
+    /// Multiplies by another winding product.
+    fn merge(&mut self, other: Self) {
+        let (p, u) = (self.product, other.product);
+        let next = p * u;
+        // Principal arguments in the same closed half plane can add past ±π; the sign of
+        // Im(p u) says whether they did (see `argument_sum`).
+        let wrap = match (Self::upper(p), Self::upper(u)) {
+            (true, true) if next.im < 0.0 => 1,
+            (false, false) if next.im >= 0.0 => -1,
+            _ => 0,
+        };
+        self.turns += other.turns + wrap;
+        // −0 and +0 must not differ in what follows: atan2 and `upper` read the sign of 0.
+        self.product = Complex64::new(next.re, next.im + 0.0);
+        // Keep the product finite; only its direction matters.
+        let size = self.product.re.abs() + self.product.im.abs();
+        if !(1e-150..=1e150).contains(&size) {
+            self.product /= size;
+        }
+    }
+
+    fn lifted(&self) -> f64 {
+        self.product.im.atan2(self.product.re) + std::f64::consts::TAU * self.turns as f64
+    }
 }
 
 /// The real Stieltjes transform m = −1/(γ w) at a support edge with critical point w, as a
@@ -77,6 +173,34 @@ mod tests {
     use super::*;
     use crate::laws::MarchenkoPastur;
 
+    #[test]
+    fn argument_sum_counts_whole_turns() {
+        // Many equal-mass atoms of both signs, m close to the real axis and far from it: the
+        // product form must equal the sum of atan2 terms, which can exceed 2π in total.
+        let values: Vec<f64> = (0..3001).map(|i| -3.0 + 0.002 * i as f64 + 1e-7).collect();
+        let probs = vec![1.0 / values.len() as f64; values.len()];
+        for m in [
+            Complex64::new(-2.5, 1e-9),
+            Complex64::new(-0.7, 0.3),
+            Complex64::new(5.0, 2.0),
+            Complex64::new(-40.0, 1e-3),
+        ] {
+            let gamma = 1.7;
+            let direct: f64 = values
+                .iter()
+                .map(|&t| {
+                    let a = gamma * t;
+                    (a * m.im).atan2(1.0 + a * m.re) / values.len() as f64
+                })
+                .sum();
+            let product = argument_sum(&values, &probs, gamma, m);
+            assert!(
+                (direct - product).abs() < 1e-12,
+                "m = {m}: {direct} vs {product}"
+            );
+        }
+    }
+
     /// Closed-form m(x + i0) of MP(γ, 1): the root of γ z m² + (z + γ − 1) m + 1 = 0 with Im m ≥ 0.
     fn mp_stieltjes(gamma: f64, x: f64) -> Complex64 {
         let z = Complex64::new(x, 1e-300);
@@ -92,11 +216,7 @@ mod tests {
     fn matches_the_closed_form_mp_cdf() {
         for gamma in [0.01, 0.3, 1.0, 2.5, 50.0] {
             let mp = MarchenkoPastur::new(gamma, 1.0).unwrap();
-            let eq = GmpEquation {
-                gamma,
-                values: &[1.0],
-                probs: &[1.0],
-            };
+            let eq = GmpEquation::new(gamma, &[1.0], &[1.0]);
             let (a, b) = mp.edges();
             for i in 0..=200 {
                 let x = a - 0.1 + (b - a + 0.2) * i as f64 / 200.0;
@@ -118,11 +238,7 @@ mod tests {
         // τ ≡ −1 mirrors MP: F(x) = 1 − F_MP(−x). Above the support m is real and negative.
         let gamma = 0.5;
         let mp = MarchenkoPastur::new(gamma, 1.0).unwrap();
-        let eq = GmpEquation {
-            gamma,
-            values: &[-1.0],
-            probs: &[1.0],
-        };
+        let eq = GmpEquation::new(gamma, &[-1.0], &[1.0]);
         for x in [-3.0, -1.0, -0.2, 0.5] {
             // m_{−μ}(z) = −m_μ(−z̄)̄ : reflect the MP transform.
             let mirrored = mp_stieltjes(gamma, -x);

@@ -155,12 +155,7 @@ mod tests {
     use super::*;
 
     fn edges(gamma: f64, values: &[f64], probs: &[f64]) -> Support {
-        support(&GmpEquation {
-            gamma,
-            values,
-            probs,
-        })
-        .unwrap()
+        support(&GmpEquation::new(gamma, values, probs)).unwrap()
     }
 
     #[test]

@@ -12,7 +12,7 @@
 //!
 //! proptest! {
 //!     #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
-//!     #[test]
+//!     // In a test file this function would carry #[test].
 //!     fn support_is_sorted(g in gamma(), h in weight_law(5)) {
 //!         let law = Gmp::new(g, h).unwrap();
 //!         let support = law.support();
@@ -74,6 +74,7 @@ pub fn sizes(min_dim: usize, max_dim: usize) -> impl Strategy<Value = (usize, us
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::ValueTree;
     use proptest::test_runner::{Config, RngSeed, TestRunner};
 
     #[test]
