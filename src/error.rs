@@ -37,6 +37,9 @@ pub enum LawError {
         /// The accepted deviation from 1.
         tol: f64,
     },
+    /// An eigenvalue of a population covariance is negative or not finite.
+    #[error("population covariance eigenvalues must be finite and non-negative, got {0}")]
+    Covariance(f64),
     /// The law's support or CDF could not be computed.
     #[error(transparent)]
     Solver(#[from] SolverError),

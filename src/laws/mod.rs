@@ -6,6 +6,7 @@
 //!
 //! - [`mp`]: Marchenko–Pastur, in closed form;
 //! - [`gmp`]: generalized Marchenko–Pastur for a discrete weight law, through the Stieltjes solver;
+//! - [`separable`]: the weighted sample covariance of data with a population covariance Σ;
 //! - [`mixture`]: equal-weight mixtures, for pooled replicates whose laws differ;
 //! - [`weights`]: discrete weight laws;
 //! - [`moments`]: moments from free cumulants.
@@ -14,11 +15,13 @@ pub mod gmp;
 pub mod mixture;
 pub mod moments;
 pub mod mp;
+pub mod separable;
 pub mod weights;
 
 pub use gmp::Gmp;
 pub use mixture::Mixture;
 pub use mp::MarchenkoPastur;
+pub use separable::Separable;
 pub use weights::WeightLaw;
 
 use num_complex::Complex64;

@@ -39,6 +39,35 @@ pub struct GmpEquation<'a> {
     b: Vec<f64>,
 }
 
+/// A fixed-point equation F(m; z) = 0 whose root in the upper half plane the solvers find: the
+/// GMP equation here, the separable one in [`crate::laws::separable`].
+pub trait StieltjesEquation: Sync {
+    /// F, dF/dm, d²F/dm² and the magnitude of F's terms at (m, z).
+    fn evaluate(&self, m: Complex64, z: Complex64) -> Evaluation;
+
+    /// A starting point for z far from the spectrum (|z| large compared with its radius).
+    fn far_field(&self, z: Complex64) -> Complex64;
+
+    /// Cost of one evaluation in atom terms, for deciding when to work in parallel.
+    fn work(&self) -> usize;
+}
+
+impl StieltjesEquation for GmpEquation<'_> {
+    fn evaluate(&self, m: Complex64, z: Complex64) -> Evaluation {
+        GmpEquation::evaluate(self, m, z)
+    }
+
+    fn far_field(&self, z: Complex64) -> Complex64 {
+        // m(z) = −1/z − E[λ]/z² + …, and E[λ] = E[τ]: the first two terms of −1/(z − E τ).
+        let mean: f64 = self.values.iter().zip(self.probs).map(|(t, p)| t * p).sum();
+        -1.0 / (z - mean)
+    }
+
+    fn work(&self) -> usize {
+        self.a.len() + 1
+    }
+}
+
 /// Lanes of independent partial sums in [`GmpEquation::evaluate`].
 const LANES: usize = 4;
 

@@ -13,6 +13,6 @@ pub mod potential;
 pub mod solver;
 pub mod support;
 
-pub use equation::{Evaluation, GmpEquation};
+pub use equation::{Evaluation, GmpEquation, StieltjesEquation};
 pub use solver::SolverParams;
 pub use support::Support;

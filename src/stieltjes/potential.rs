@@ -73,7 +73,7 @@ pub fn gmp_cdf(eq: &GmpEquation<'_>, x: f64, m: Complex64) -> f64 {
 /// plane have a sum in (−2π, 0), which passes −π exactly when Im(P u) ≥ 0. In those two cases the
 /// two terms of Im(P u) = Im P Re u + Re P Im u have the same sign unless the sum is near ±π, where
 /// either branch gives the same lifted argument, so rounding cannot miscount a turn.
-fn argument_sum(values: &[f64], probs: &[f64], gamma: f64, m: Complex64) -> f64 {
+pub(crate) fn argument_sum(values: &[f64], probs: &[f64], gamma: f64, m: Complex64) -> f64 {
     let mut total = 0.0;
     let mut j = 0;
     while j < values.len() {

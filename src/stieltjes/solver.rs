@@ -10,7 +10,7 @@
 use num_complex::Complex64;
 use rayon::prelude::*;
 
-use super::equation::GmpEquation;
+use super::equation::StieltjesEquation;
 use crate::error::SolverError;
 use crate::tol;
 
@@ -49,8 +49,8 @@ impl Default for SolverParams {
 /// # Errors
 /// [`SolverError::NoConvergence`] when the step does not fall below `params.step_rel · |m|` within
 /// `params.max_iter` iterations.
-pub fn newton(
-    eq: &GmpEquation<'_>,
+pub fn newton<E: StieltjesEquation + ?Sized>(
+    eq: &E,
     z: Complex64,
     m0: Complex64,
     params: &SolverParams,
@@ -103,9 +103,13 @@ pub fn newton(
         let Some((candidate, ec)) = accepted else {
             break;
         };
-        let moved = (candidate - m).norm_sqr();
+        // Converged when the full Newton step (not the damped one, which can be tiny while the
+        // iterate is still far from the root) is below the tolerance.
+        let full_step = step.norm_sqr();
         (m, e) = (candidate, ec);
-        if moved <= params.step_rel.powi(2) * m.norm_sqr() || at_rounding_level(e.f, e.magnitude) {
+        if (lambda == 1.0 && full_step <= params.step_rel.powi(2) * m.norm_sqr())
+            || at_rounding_level(e.f, e.magnitude)
+        {
             return Ok((m, iteration));
         }
     }
@@ -125,16 +129,15 @@ pub fn newton(
 ///
 /// # Errors
 /// [`SolverError::NoConvergence`] if Newton fails at some stage.
-pub fn solve_by_continuation(
-    eq: &GmpEquation<'_>,
+pub fn solve_by_continuation<E: StieltjesEquation + ?Sized>(
+    eq: &E,
     z: Complex64,
     scale: f64,
     params: &SolverParams,
 ) -> Result<Complex64, SolverError> {
-    let mean: f64 = eq.values.iter().zip(eq.probs).map(|(t, p)| t * p).sum();
     let eta_target = z.im.max(0.0);
     let mut eta = (4.0 * scale + z.re.abs()).max(eta_target);
-    let mut m = -1.0 / (Complex64::new(z.re, eta) - mean);
+    let mut m = eq.far_field(Complex64::new(z.re, eta));
     loop {
         let stage = Complex64::new(z.re, eta);
         m = newton(eq, stage, m, params)?.0;
@@ -165,48 +168,66 @@ const PARALLEL_WORK: usize = 1 << 18;
 
 /// Solves at real points `xs` (sorted ascending, all inside one support interval), warm-starting
 /// each Newton solve from the previous roots and falling back to continuation when that fails.
+/// [`solve_sweep_at`] does the same at height η above the axis.
 ///
 /// Large sweeps are cut into stretches of [`SWEEP_CHUNK`] points solved in parallel (rayon); the
 /// cut depends only on the number of points, so results are identical for any thread count.
 ///
 /// # Errors
 /// [`SolverError::NoConvergence`] when both Newton and continuation fail at some point.
-pub fn solve_sweep(
-    eq: &GmpEquation<'_>,
+pub fn solve_sweep<E: StieltjesEquation + ?Sized>(
+    eq: &E,
     xs: &[f64],
     scale: f64,
     params: &SolverParams,
 ) -> Result<Vec<Complex64>, SolverError> {
-    if xs.len() <= SWEEP_CHUNK || xs.len() * eq.values.len() < PARALLEL_WORK {
-        return sweep_serial(eq, xs, scale, params);
+    solve_sweep_at(eq, xs, 0.0, scale, params)
+}
+
+/// [`solve_sweep`] at the points x + iη, η ≥ 0; the points need not lie in the support when
+/// η > 0.
+///
+/// # Errors
+/// As [`solve_sweep`].
+pub fn solve_sweep_at<E: StieltjesEquation + ?Sized>(
+    eq: &E,
+    xs: &[f64],
+    eta: f64,
+    scale: f64,
+    params: &SolverParams,
+) -> Result<Vec<Complex64>, SolverError> {
+    if xs.len() <= SWEEP_CHUNK || xs.len() * eq.work() < PARALLEL_WORK {
+        return sweep_serial(eq, xs, eta, scale, params);
     }
     let parts = xs
         .par_chunks(SWEEP_CHUNK)
-        .map(|chunk| sweep_serial(eq, chunk, scale, params))
+        .map(|chunk| sweep_serial(eq, chunk, eta, scale, params))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(parts.into_iter().flatten().collect())
 }
 
-fn sweep_serial(
-    eq: &GmpEquation<'_>,
+fn sweep_serial<E: StieltjesEquation + ?Sized>(
+    eq: &E,
     xs: &[f64],
+    eta: f64,
     scale: f64,
     params: &SolverParams,
 ) -> Result<Vec<Complex64>, SolverError> {
     let mut out: Vec<Complex64> = Vec::with_capacity(xs.len());
     for (i, &x) in xs.iter().enumerate() {
-        let z = Complex64::new(x, 0.0);
+        let z = Complex64::new(x, eta);
         // Start from the quadratic extrapolation of the last three roots (error O(h³) for grid
         // spacing h), which is often close enough for a single Newton step; near an edge, where
         // it can leave the upper half plane, from the linear one, or from the last root.
         let start = (i > 0).then(|| predict(&xs[..i], &out, x));
-        // A warm start near the real axis can slide onto one of the real roots of F, which Newton
+        // A warm start on the real axis can slide onto one of the real roots of F, which Newton
         // approaches from above with Im m → 0 and a vanishing residual; such a result is
         // rejected and the point is solved by continuation, which follows the Stieltjes branch.
+        // Off the axis the root in the upper half plane is unique and no check is needed.
         let warm = start
             .and_then(|m0| newton(eq, z, m0, params).ok())
             .map(|r| r.0)
-            .filter(|m| m.im > WARM_START_MIN_IM * m.norm());
+            .filter(|m| eta > 0.0 || m.im > WARM_START_MIN_IM * m.norm());
         let m = match warm {
             Some(m) => m,
             None => solve_by_continuation(eq, z, scale, params)?,
@@ -245,6 +266,7 @@ fn predict(xs: &[f64], ms: &[Complex64], x: f64) -> Complex64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::stieltjes::GmpEquation;
 
     /// Closed-form Stieltjes transform of MP(γ, 1): the root of γ z m² + (z + γ − 1) m + 1 = 0 with
     /// Im m > 0.
