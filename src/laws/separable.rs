@@ -59,6 +59,47 @@ const SCAN_ETA: f64 = 1e-6;
 /// (inside the growth is about 1, outside about 2; near an edge it is in between, and the polish
 /// moves the edge to its exact place).
 const INSIDE_GROWTH: f64 = 1.5;
+/// Points of each refined scan around a dip of the density.
+const DIP_POINTS: usize = 64;
+/// Levels of refinement around dips: 2048 points and then 64 per level resolve gaps down to about
+/// 2 · 10⁻³ · 16⁻⁵ ≈ 2e-9 of the scanned range.
+const DIP_DEPTH: usize = 5;
+/// Most refined scans per support search; a noisy or oscillating density cannot make the search
+/// grow without bound.
+const MAX_REFINEMENTS: usize = 256;
+/// Density ratio (dip to the larger of the points two away) below which a dip is refined. On both
+/// sides of a hidden gap the density grows like a square root, which gives ratios near 0.5; a smooth
+/// minimum sampled finely gives ratios near 1.
+const DIP_RATIO: f64 = 0.9;
+
+/// One point read by the support scan.
+#[derive(Debug, Clone, Copy)]
+struct Sample {
+    x: f64,
+    /// Re e at x + iη (the real e outside the support, up to O(η)).
+    e: f64,
+    inside: bool,
+    /// Im m of the continuous part at x + iη, about π times the density.
+    density: f64,
+}
+
+/// Brackets (x_before, x_after, e at the outside end, entering) where consecutive samples change
+/// from outside to inside or back.
+fn brackets(samples: &[Sample]) -> Vec<(f64, f64, f64, bool)> {
+    let mut sorted = samples.to_vec();
+    sorted.sort_by(|a, b| a.x.total_cmp(&b.x));
+    sorted.dedup_by(|a, b| a.x == b.x);
+    sorted
+        .windows(2)
+        .filter(|w| w[0].inside != w[1].inside)
+        .map(|w| {
+            let entering = w[1].inside;
+            let outside_e = if entering { w[0].e } else { w[1].e };
+            (w[0].x, w[1].x, outside_e, entering)
+        })
+        .collect()
+}
+
 /// Disagreement of the CDF on the two sides of a gap above which the gap is scanned again.
 const GAP_MASS: f64 = 1e-10;
 
@@ -103,6 +144,20 @@ impl<'a> SeparableEquation<'a> {
             .values()
             .iter()
             .zip(self.sigma.probs())
+            .map(|(&s, &q)| q / (s * a - z))
+            .sum()
+    }
+
+    /// The part of m(z) that comes from the non-zero eigenvalues of Σ: m minus F_Σ({0})/(0 − z).
+    /// Its imaginary part on the axis is π times the density (the kernel of Σ only adds to the
+    /// atom at 0), and it is finite at z = 0.
+    pub fn stieltjes_nonzero_from(&self, e: Complex64, z: Complex64) -> Complex64 {
+        let a = weight_sums(self.gamma, self.weights, e)[0];
+        self.sigma
+            .values()
+            .iter()
+            .zip(self.sigma.probs())
+            .filter(|(s, _)| **s != 0.0)
             .map(|(&s, &q)| q / (s * a - z))
             .sum()
     }
@@ -205,7 +260,10 @@ fn separable_cdf(eq: &SeparableEquation<'_>, x: f64, e: Complex64) -> f64 {
     let mut sigma_term = 0.0;
     for (&s, &q) in eq.sigma.values().iter().zip(eq.sigma.probs()) {
         let w = Complex64::new(s * a.re - x, s * a.im);
-        let arg = if real || s == 0.0 || w.im >= 0.0 {
+        // The kernel of Σ (s = 0) gives arg(−x − i0): −π from x = 0 on, the atom at 0.
+        let arg = if s == 0.0 {
+            if x >= 0.0 { -pi } else { 0.0 }
+        } else if real || w.im >= 0.0 {
             if w.re < 0.0 { -pi } else { 0.0 }
         } else {
             w.im.atan2(w.re)
@@ -298,19 +356,31 @@ impl Separable {
         let b = self.scale;
         let lo = if negative { -1.05 * b } else { -0.05 * b };
         let hi = if positive { 1.05 * b } else { 0.05 * b };
-        let mut brackets = self.scan(lo, hi, SCAN_POINTS)?;
-        let mut edges = self.polish(&brackets);
+        // A uniform scan resolves structure at the scale of the largest eigenvalues only; bulks
+        // made by small weights or small eigenvalues of Σ sit close to 0. A geometric scan on
+        // each side of 0, from B down to 1e-12 B, resolves every scale to about 3 %.
+        let mut samples = self.scan_refined(lo, hi)?;
+        if negative {
+            samples.extend(self.scan_geometric(-1.0));
+        }
+        if positive {
+            samples.extend(self.scan_geometric(1.0));
+        }
+        let mut edges = self.polish(&brackets(&samples));
         for _ in 0..2 {
             let suspicious = self.unbalanced_gaps(&edges, lo, hi);
             if suspicious.is_empty() {
                 break;
             }
             for (a, c) in suspicious {
-                brackets.extend(self.scan(a, c, SCAN_POINTS)?);
+                // Bisect the gap on its CDF jump down to a point inside the missing bulk, then
+                // scan around that point.
+                match self.locate_missing(a, c) {
+                    Some((x, w)) => samples.extend(self.scan_refined(x - w, x + w)?),
+                    None => samples.extend(self.scan_refined(a, c)?),
+                }
             }
-            brackets.sort_by(|p, q| p.0.total_cmp(&q.0));
-            brackets.dedup_by(|p, q| (p.0 - q.0).abs() <= 1e-12 * b);
-            edges = self.polish(&brackets);
+            edges = self.polish(&brackets(&samples));
         }
         if !self.unbalanced_gaps(&edges, lo, hi).is_empty() {
             log::warn!(
@@ -345,51 +415,129 @@ impl Separable {
         Ok(())
     }
 
-    /// Scans [lo, hi] at height η and returns the brackets (x_before, x_after, real e at the
-    /// outside end, entering) where the inside/outside reading changes.
-    fn scan(
-        &self,
-        lo: f64,
-        hi: f64,
-        points: usize,
-    ) -> Result<Vec<(f64, f64, f64, bool)>, SolverError> {
+    /// Scans [lo, hi] on [`SCAN_POINTS`] points, then again on [`DIP_POINTS`] points around every
+    /// dip of the density (where a gap narrower than the spacing may hide), for up to
+    /// [`DIP_DEPTH`] levels. Returns every sample read.
+    fn scan_refined(&self, lo: f64, hi: f64) -> Result<Vec<Sample>, SolverError> {
+        let mut all = Vec::new();
+        let mut work = vec![(lo, hi, SCAN_POINTS, 0)];
+        let mut refinements = 0;
+        while let Some((a, c, points, depth)) = work.pop() {
+            let samples = self.scan(a, c, points)?;
+            if depth < DIP_DEPTH && refinements < MAX_REFINEMENTS {
+                for i in 2..samples.len().saturating_sub(2) {
+                    let (left, here, right) = (&samples[i - 1], &samples[i], &samples[i + 1]);
+                    let outer = samples[i - 2].density.max(samples[i + 2].density);
+                    // A local minimum of the density well below its neighbours two points away:
+                    // a square-root dip on both sides of a hidden gap, or a deep valley.
+                    if here.inside
+                        && here.density <= left.density
+                        && here.density <= right.density
+                        && here.density < DIP_RATIO * outer
+                    {
+                        work.push((samples[i - 2].x, samples[i + 2].x, DIP_POINTS, depth + 1));
+                        refinements += 1;
+                    }
+                }
+            }
+            all.extend(samples);
+        }
+        Ok(all)
+    }
+
+    /// Reads inside/outside at the points sign · B · 10^(−12 k / n), k = 0..n, on one side of 0,
+    /// with η a small fraction of each point's distance to 0.
+    fn scan_geometric(&self, sign: f64) -> Vec<Sample> {
+        let eq = self.equation();
+        let n = SCAN_POINTS;
+        let mut xs: Vec<f64> = (0..=n)
+            .map(|k| sign * self.scale * 10f64.powf(-12.0 * k as f64 / n as f64))
+            .collect();
+        xs.sort_by(f64::total_cmp);
+        let mut samples = Vec::with_capacity(xs.len());
+        // One sweep per decade, each at its own η, so that η stays below the local spacing.
+        for decade in xs.chunks(n / 12) {
+            let spacing = decade
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .fold(f64::INFINITY, f64::min);
+            let eta = 1e-3 * spacing;
+            let read = |height: f64| solve_sweep_at(&eq, decade, height, self.scale, &self.params);
+            // Very close to an atom at 0, m is huge and the solver can fail; a decade that cannot
+            // be read is skipped (the CDF check across gaps still catches a bulk missed there).
+            let (Ok(low_e), Ok(high_e)) = (read(eta), read(2.0 * eta)) else {
+                log::debug!("{}: scan decade near {} skipped", self.label, decade[0]);
+                continue;
+            };
+            for ((&x, e1), e2) in decade.iter().zip(low_e).zip(high_e) {
+                let (low, high) = (
+                    self.continuous_im(e1, x, eta),
+                    self.continuous_im(e2, x, 2.0 * eta),
+                );
+                samples.push(Sample {
+                    x,
+                    e: e1.re,
+                    inside: low > 0.0 && high < INSIDE_GROWTH * low,
+                    density: low.max(0.0),
+                });
+            }
+        }
+        samples
+    }
+
+    /// Im m of the continuous part at x + iη: Im m minus that of the atom at 0, mass/(0 − z).
+    /// Where the atom's term dominates, the difference is rounding: a value below 1e-10 of |m| is
+    /// read as 0.
+    fn continuous_im(&self, e: Complex64, x: f64, eta: f64) -> f64 {
+        let z = Complex64::new(x, eta);
+        // The kernel of Σ is left out exactly; what the atom has beyond it (from weights that
+        // vanish) is subtracted, with rounding.
+        let m = self.equation().stieltjes_nonzero_from(e, z);
+        let excess = self.zero_atom - self.sigma.zero_mass();
+        let continuous = if excess > 0.0 {
+            (m + excess / z).im
+        } else {
+            m.im
+        };
+        if continuous > 1e-10 * m.norm() {
+            continuous
+        } else {
+            0.0
+        }
+    }
+
+    /// Reads inside/outside at `points` equally spaced points of [lo, hi].
+    fn scan(&self, lo: f64, hi: f64, points: usize) -> Result<Vec<Sample>, SolverError> {
         let eq = self.equation();
         let xs: Vec<f64> = (0..points)
             .map(|i| lo + (hi - lo) * i as f64 / (points - 1) as f64)
             .collect();
         // Inside the support Im m(x + iη) tends to πρ(x) as η → 0; outside it is proportional to
         // η. Doubling η therefore leaves Im m nearly unchanged inside and doubles it outside,
-        // whatever the scale of the law. The atom at 0 contributes mass/(0 − z), which is not
-        // part of the continuous support and is removed first.
-        let eta = SCAN_ETA * self.scale;
-        let continuous_im = |height: f64| -> Result<Vec<f64>, SolverError> {
+        // whatever the scale of the law. η is a small fraction of both the law's scale and the
+        // spacing. The atom at 0 contributes mass/(0 − z), which is not part of the continuous
+        // support and is removed first.
+        let spacing = (hi - lo) / (points - 1) as f64;
+        let eta = (SCAN_ETA * self.scale).min(1e-3 * spacing);
+        let solve = |height: f64| -> Result<(Vec<Complex64>, Vec<f64>), SolverError> {
             let es = solve_sweep_at(&eq, &xs, height, self.scale, &self.params)?;
-            Ok(xs
+            let im = xs
                 .iter()
                 .zip(&es)
-                .map(|(&x, &e)| {
-                    let z = Complex64::new(x, height);
-                    (eq.stieltjes_from(e, z) + self.zero_atom / z).im
-                })
-                .collect())
+                .map(|(&x, &e)| self.continuous_im(e, x, height))
+                .collect();
+            Ok((es, im))
         };
-        let es = solve_sweep_at(&eq, &xs, eta, self.scale, &self.params)?;
-        let low = continuous_im(eta)?;
-        let high = continuous_im(2.0 * eta)?;
-        let inside: Vec<bool> = low
-            .iter()
-            .zip(&high)
-            .map(|(&l, &h)| l > 0.0 && h < INSIDE_GROWTH * l)
-            .collect();
-        let mut out = Vec::new();
-        for i in 1..points {
-            if inside[i] != inside[i - 1] {
-                let entering = inside[i];
-                let outside_e = if entering { es[i - 1].re } else { es[i].re };
-                out.push((xs[i - 1], xs[i], outside_e, entering));
-            }
-        }
-        Ok(out)
+        let (es, low) = solve(eta)?;
+        let (_, high) = solve(2.0 * eta)?;
+        Ok((0..points)
+            .map(|i| Sample {
+                x: xs[i],
+                e: es[i].re,
+                inside: low[i] > 0.0 && high[i] < INSIDE_GROWTH * low[i],
+                density: low[i].max(0.0),
+            })
+            .collect())
     }
 
     /// Polishes each bracket to an exact edge (x, real e, entering) by Newton's method on
@@ -397,11 +545,18 @@ impl Separable {
     fn polish(&self, brackets: &[(f64, f64, f64, bool)]) -> Vec<(f64, f64, bool)> {
         let eq = self.equation();
         let mut edges = Vec::with_capacity(brackets.len());
-        for &(x0, x1, e0, entering) in brackets {
+        for &bracket in brackets {
+            // Narrow the bracket first: Newton's basin around a fold is small where e varies
+            // like a square root of the distance to the edge.
+            let (x0, x1, e0, entering) = self.narrow(bracket);
             let width = x1 - x0;
             let mut x = if entering { x0 } else { x1 };
             let mut e = e0;
             let mut ok = false;
+            // Quadratic convergence takes the step from the bracket's width to rounding in a
+            // handful of iterations; the last steps stall at a few ulps, so success is a step
+            // below 1e-13 relative, followed by two more steps.
+            let mut extra = 2;
             for _ in 0..60 {
                 let ([g, ge], [[j00, j01], [j10, j11]]) = eq.edge_system(e, x);
                 let det = j00 * j11 - j01 * j10;
@@ -413,16 +568,28 @@ impl Separable {
                 e -= de;
                 x -= dx;
                 if !(e.is_finite() && x.is_finite()) {
+                    ok = false;
                     break;
                 }
-                if dx.abs() <= 1e-15 * x.abs().max(self.scale * 1e-3) && de.abs() <= 1e-15 * e.abs()
+                if dx.abs() <= 1e-13 * x.abs().max(self.scale * 1e-3)
+                    && de.abs() <= 1e-13 * e.abs().max(1e-300)
                 {
                     ok = true;
-                    break;
+                    if extra == 0 {
+                        break;
+                    }
+                    extra -= 1;
                 }
             }
             // The polished edge must stay near its bracket; otherwise Newton found another fold.
-            if !(ok && x >= x0 - width && x <= x1 + width) {
+            // A hard edge, where the density blows up like x^(−1/2), lies at 0 (effective ratio
+            // 1) and has e infinite, so Newton cannot reach it: a failed bracket around 0 is one.
+            // Its e stays that of the outside sample, which gives the same CDF (F is constant
+            // outside the support and depends on e only through signs there).
+            if !(ok && x >= x0 - width && x <= x1 + width) && x0 <= 0.0 && 0.0 <= x1 {
+                x = 0.0;
+                e = e0;
+            } else if !(ok && x >= x0 - width && x <= x1 + width) {
                 log::warn!("{}: edge polish failed in [{x0}, {x1}]", self.label);
                 x = 0.5 * (x0 + x1);
                 e = e0;
@@ -430,6 +597,81 @@ impl Separable {
             edges.push((x, e, entering));
         }
         edges
+    }
+
+    /// Bisects a bracket on the inside/outside reading, with η a thousandth of the current width,
+    /// until it is 1e-7 of its own position wide (or 40 steps); keeps e at the outside end.
+    fn narrow(&self, bracket: (f64, f64, f64, bool)) -> (f64, f64, f64, bool) {
+        let eq = self.equation();
+        let (mut x0, mut x1, mut e_out, entering) = bracket;
+        for _ in 0..40 {
+            let width = x1 - x0;
+            if width <= 1e-7 * x0.abs().max(x1.abs()) {
+                break;
+            }
+            let mid = 0.5 * (x0 + x1);
+            let eta = 1e-3 * width;
+            let solve = |h: f64| {
+                solve_by_continuation(&eq, Complex64::new(mid, h), self.scale, &self.params)
+            };
+            let (Ok(e1), Ok(e2)) = (solve(eta), solve(2.0 * eta)) else {
+                break;
+            };
+            let (low, high) = (
+                self.continuous_im(e1, mid, eta),
+                self.continuous_im(e2, mid, 2.0 * eta),
+            );
+            let inside = low > 0.0 && high < INSIDE_GROWTH * low;
+            // Entering: outside at x0, inside at x1; leaving: the reverse.
+            if inside == entering {
+                x1 = mid;
+                if !entering {
+                    e_out = e1.re;
+                }
+            } else {
+                x0 = mid;
+                if entering {
+                    e_out = e1.re;
+                }
+            }
+        }
+        (x0, x1, e_out, entering)
+    }
+
+    /// Finds a point of the support inside (a, c), an interval read as outside whose CDF
+    /// nonetheless rises: bisects on where F jumps, with F from the real e of each midpoint, until
+    /// a midpoint reads inside. Returns the point and the width of the last bracket.
+    fn locate_missing(&self, mut a: f64, mut c: f64) -> Option<(f64, f64)> {
+        let eq = self.equation();
+        let read = |x: f64, width: f64| -> Option<(bool, f64)> {
+            let eta = 1e-3 * width;
+            let solve =
+                |h: f64| solve_by_continuation(&eq, Complex64::new(x, h), self.scale, &self.params);
+            let (e1, e2) = (solve(eta).ok()?, solve(2.0 * eta).ok()?);
+            let (low, high) = (
+                self.continuous_im(e1, x, eta),
+                self.continuous_im(e2, x, 2.0 * eta),
+            );
+            let inside = low > 0.0 && high < INSIDE_GROWTH * low;
+            Some((inside, separable_cdf(&eq, x, Complex64::new(e1.re, 0.0))))
+        };
+        let (_, mut f_a) = read(a, c - a)?;
+        for _ in 0..80 {
+            let mid = 0.5 * (a + c);
+            if mid <= a || mid >= c {
+                return None;
+            }
+            let (inside, f_mid) = read(mid, c - a)?;
+            if inside {
+                return Some((mid, c - a));
+            }
+            if (f_mid - f_a).abs() > 0.5 * GAP_MASS {
+                c = mid;
+            } else {
+                (a, f_a) = (mid, f_mid);
+            }
+        }
+        None
     }
 
     /// Gaps (between consecutive edges, outside the support) across which the CDF changes.
@@ -525,7 +767,7 @@ impl SpectralLaw for Separable {
         let mut cdf: Vec<f64> = xs.iter().map(|&x| self.gap_cdf(x)).collect();
         for (i, e) in self.solve_inside(xs)? {
             let z = Complex64::new(xs[i], 0.0);
-            density[i] = (eq.stieltjes_from(e, z).im / std::f64::consts::PI).max(0.0);
+            density[i] = (eq.stieltjes_nonzero_from(e, z).im / std::f64::consts::PI).max(0.0);
             cdf[i] = separable_cdf(&eq, xs[i], e).clamp(0.0, 1.0);
         }
         Ok((density, cdf))
@@ -542,6 +784,10 @@ impl SpectralLaw for Separable {
     }
 
     fn moments(&self, count: usize) -> Vec<f64> {
+        if self.intervals.is_empty() {
+            // All mass at 0 (Σ = 0 or every weight 0).
+            return vec![0.0; count];
+        }
         let (lo, hi) = self.hull();
         contour_moments(|z| self.stieltjes(z), (lo, hi), count)
             .unwrap_or_else(|_| vec![f64::NAN; count])

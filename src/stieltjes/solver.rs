@@ -137,19 +137,32 @@ pub fn solve_by_continuation<E: StieltjesEquation + ?Sized>(
 ) -> Result<Complex64, SolverError> {
     let eta_target = z.im.max(0.0);
     let mut eta = (4.0 * scale + z.re.abs()).max(eta_target);
-    let mut m = eq.far_field(Complex64::new(z.re, eta));
-    loop {
-        let stage = Complex64::new(z.re, eta);
-        m = newton(eq, stage, m, params)?.0;
-        if eta <= eta_target {
-            return Ok(m);
-        }
-        eta *= params.eta_factor;
+    let mut m = newton(
+        eq,
+        Complex64::new(z.re, eta),
+        eq.far_field(Complex64::new(z.re, eta)),
+        params,
+    )?
+    .0;
+    let mut factor = params.eta_factor;
+    while eta > eta_target {
         // Below this η the stage is indistinguishable from the target; jump there.
-        if eta < 1e-12 * scale || eta < eta_target {
-            eta = eta_target;
+        let mut next = eta * factor;
+        if next < 1e-12 * scale || next < eta_target {
+            next = eta_target;
+        }
+        match newton(eq, Complex64::new(z.re, next), m, params) {
+            Ok((root, _)) => {
+                (m, eta) = (root, next);
+                factor = params.eta_factor;
+            }
+            // A stage too far for the warm start (near a pole of m, where m grows like 1/η):
+            // retry with a step half as long in log η, down to a factor of 0.999.
+            Err(_) if factor < 0.999 => factor = factor.sqrt(),
+            Err(error) => return Err(error),
         }
     }
+    Ok(m)
 }
 
 /// Smallest Im m / |m| accepted from a warm-started solve; below it the point is re-solved by

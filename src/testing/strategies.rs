@@ -55,6 +55,25 @@ pub fn weight_law(max_atoms: usize) -> impl Strategy<Value = WeightLaw> {
     })
 }
 
+/// An eigenvalue law of a population covariance Σ: 1 to `max_atoms` atoms with values
+/// log-uniform on [1e-2, 1e2] (exactly 0 with probability 1/16) and probabilities as in
+/// [`weight_law`].
+///
+/// # Panics
+/// If `max_atoms` is 0.
+pub fn covariance_law(max_atoms: usize) -> impl Strategy<Value = WeightLaw> {
+    assert!(max_atoms > 0, "a covariance law needs at least one atom");
+    let value = prop_oneof![
+        1 => Just(0.0),
+        15 => (-2.0..=2.0_f64).prop_map(|e| 10f64.powf(e)),
+    ];
+    prop::collection::vec((0.05..=1.0_f64, value), 1..=max_atoms).prop_map(|raw| {
+        let total: f64 = raw.iter().map(|(w, _)| w).sum();
+        let atoms: Vec<(f64, f64)> = raw.iter().map(|&(w, s)| (w / total, s)).collect();
+        WeightLaw::from_atoms(&atoms).expect("normalised probabilities and finite values")
+    })
+}
+
 /// Matrix sizes (d, N) with d in [`min_dim`, `max_dim`] and d/N in [1/4, 4]: small enough for an
 /// eigendecomposition inside a property test.
 ///

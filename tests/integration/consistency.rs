@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use hessian_rmt::laws::{Gmp, MarchenkoPastur, Mixture, SpectralLaw, WeightLaw};
+use hessian_rmt::laws::{Gmp, MarchenkoPastur, Mixture, Separable, SpectralLaw, WeightLaw};
 use hessian_rmt::models::Loss;
 use hessian_rmt::sampling::weight_laws::population_law;
 use hessian_rmt::testing::self_consistency;
@@ -65,4 +65,36 @@ fn mixtures_are_consistent() {
     let c: Arc<dyn SpectralLaw> = Arc::new(gmp(0.5, &[(1.0, 1.0)]));
     let d: Arc<dyn SpectralLaw> = Arc::new(MarchenkoPastur::new(2.0, 1.0).unwrap());
     check(&Mixture::new(vec![c, d], "mixture of overlapping laws"));
+}
+
+#[test]
+fn separable_laws_are_consistent() {
+    let w = |atoms: &[(f64, f64)]| WeightLaw::from_atoms(atoms).unwrap();
+    // Population covariance with two well separated eigenvalues: two bulks at small γ.
+    check(
+        &Separable::new(
+            0.1,
+            w(&[(0.5, 1.0), (0.5, 10.0)]),
+            WeightLaw::point(1.0).unwrap(),
+        )
+        .unwrap(),
+    );
+    // Signed weights, zeros, and a three-level Σ.
+    check(
+        &Separable::new(
+            0.6,
+            w(&[(0.2, 0.5), (0.5, 1.0), (0.3, 4.0)]),
+            w(&[(0.3, -1.0), (0.2, 0.0), (0.5, 2.0)]),
+        )
+        .unwrap(),
+    );
+    // Σ with a zero eigenvalue and γ > 1.
+    check(
+        &Separable::new(
+            1.7,
+            w(&[(0.25, 0.0), (0.75, 2.0)]),
+            w(&[(0.5, 1.0), (0.5, 3.0)]),
+        )
+        .unwrap(),
+    );
 }

@@ -2,9 +2,9 @@
 //! with zeros, γ log-uniform on [1e-3, 1e3], from the crate's own strategies. The proptest seed is
 //! fixed, so the cases are the same on every run.
 
-use hessian_rmt::laws::{Gmp, SpectralLaw};
+use hessian_rmt::laws::{Gmp, Separable, SpectralLaw};
 use hessian_rmt::testing::self_consistency;
-use hessian_rmt::testing::strategies::{gamma, weight_law};
+use hessian_rmt::testing::strategies::{covariance_law, gamma, weight_law};
 use num_complex::Complex64;
 use proptest::prelude::*;
 use proptest::test_runner::RngSeed;
@@ -63,5 +63,29 @@ proptest! {
             let m = law.stieltjes(z).unwrap();
             prop_assert!(m.im > 0.0 && m.is_finite(), "m({z}) = {m}; {context}");
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        rng_seed: RngSeed::Fixed(4),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn every_accepted_separable_law_is_valid(
+        g in gamma(),
+        sigma in covariance_law(6),
+        h in weight_law(8),
+    ) {
+        let law = Separable::new(g, sigma.clone(), h.clone()).unwrap();
+        let report = self_consistency(&law).unwrap();
+        prop_assert!(
+            report.passed(),
+            "{report}γ = {g}, Σ {:?} / {:?}, weights {:?} / {:?}",
+            sigma.values(), sigma.probs(), h.values(), h.probs()
+        );
     }
 }

@@ -312,3 +312,112 @@ fn half_zero_weights_give_a_hard_edge_at_zero() {
         "F(0.002) = {f}"
     );
 }
+
+/// Support edges of the Marchenko–Pastur law with population covariance Σ (τ ≡ 1), from the
+/// classical inverse map of the companion transform, z(m) = −1/m + γ Σ_k q_k s_k/(1 + s_k m)
+/// (Silverstein–Choi 1995): every real critical point of z gives an edge. Critical points are
+/// bracketed on a fine logarithmic grid of m on each side of 0 and refined by bisection on z′.
+fn sample_covariance_edges(gamma: f64, sigma: &[(f64, f64)]) -> Vec<f64> {
+    let z = |m: f64| {
+        -1.0 / m
+            + gamma
+                * sigma
+                    .iter()
+                    .map(|&(q, s)| q * s / (1.0 + s * m))
+                    .sum::<f64>()
+    };
+    let dz = |m: f64| {
+        1.0 / (m * m)
+            - gamma
+                * sigma
+                    .iter()
+                    .map(|&(q, s)| q * s * s / (1.0 + s * m).powi(2))
+                    .sum::<f64>()
+    };
+    let mut grid: Vec<f64> = (0..200_000)
+        .map(|i| 10f64.powf(-6.0 + 12.0 * i as f64 / 200_000.0))
+        .flat_map(|v| [v, -v])
+        .collect();
+    grid.sort_by(f64::total_cmp);
+    let poles: Vec<f64> = sigma.iter().map(|&(_, s)| -1.0 / s).collect();
+    let mut edges = Vec::new();
+    for w in grid.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        if (a < 0.0) != (b < 0.0) || poles.iter().any(|p| (a - p) * (b - p) <= 0.0) {
+            continue;
+        }
+        if (dz(a) > 0.0) != (dz(b) > 0.0) {
+            let (mut lo, mut hi) = (a, b);
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if (dz(mid) > 0.0) == (dz(lo) > 0.0) {
+                    lo = mid
+                } else {
+                    hi = mid
+                }
+            }
+            edges.push(z(0.5 * (lo + hi)));
+        }
+    }
+    edges.sort_by(f64::total_cmp);
+    edges
+}
+
+#[test]
+fn separable_law_with_unit_weights_matches_the_sample_covariance_edges() {
+    use hessian_rmt::laws::Separable;
+    for (gamma, sigma) in [
+        (0.1, vec![(0.5, 1.0), (0.5, 10.0)]),
+        (0.3, vec![(0.2, 1.0), (0.5, 3.0), (0.3, 8.0)]),
+        (2.0, vec![(0.7, 1.0), (0.3, 5.0)]),
+    ] {
+        let law = Separable::new(
+            gamma,
+            WeightLaw::from_atoms(&sigma).unwrap(),
+            WeightLaw::point(1.0).unwrap(),
+        )
+        .unwrap();
+        let ours: Vec<f64> = law.support().iter().flat_map(|&(a, b)| [a, b]).collect();
+        let reference = sample_covariance_edges(gamma, &sigma);
+        assert_eq!(
+            ours.len(),
+            reference.len(),
+            "γ = {gamma}, Σ {sigma:?}: {ours:?} vs {reference:?}"
+        );
+        for (x, r) in ours.iter().zip(&reference) {
+            assert!(
+                (x - r).abs() <= 1e-10 * r.abs().max(1.0),
+                "γ = {gamma}, Σ {sigma:?}: edge {x} vs {r}"
+            );
+        }
+        // Atom at 0 for γ > 1: mass 1 − 1/γ.
+        let atom: f64 = law.atoms().iter().map(|a| a.mass).sum();
+        assert!((atom - (1.0 - 1.0 / gamma).max(0.0)).abs() < 1e-15);
+    }
+}
+
+#[test]
+fn separable_moments_match_free_probability() {
+    use hessian_rmt::laws::Separable;
+    // m₁ = E s E τ and m₂ = E s² (E τ)² + γ (E s)² E τ² (free multiplicative convolution of the
+    // laws of Σ and of the GMP block).
+    let sigma = WeightLaw::from_atoms(&[(0.4, 0.5), (0.6, 3.0)]).unwrap();
+    let weights = WeightLaw::from_atoms(&[(0.3, -1.0), (0.2, 0.0), (0.5, 2.0)]).unwrap();
+    let gamma = 0.6;
+    let law = Separable::new(gamma, sigma.clone(), weights.clone()).unwrap();
+    let m = law.moments(2);
+    let (s1, s2, t1, t2) = (
+        sigma.moment(1),
+        sigma.moment(2),
+        weights.moment(1),
+        weights.moment(2),
+    );
+    let m1 = s1 * t1;
+    let m2 = s2 * t1 * t1 + gamma * s1 * s1 * t2;
+    assert!(
+        (m[0] - m1).abs() < 1e-12 * m1.abs().max(1.0),
+        "{} vs {m1}",
+        m[0]
+    );
+    assert!((m[1] - m2).abs() < 1e-12 * m2, "{} vs {m2}", m[1]);
+}
