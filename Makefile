@@ -3,7 +3,7 @@
 CARGO ?= cargo
 BIN := target/release/hessian-rmt
 
-.PHONY: all build test figures verify calibrate lint clean
+.PHONY: all build test bench figures verify calibrate lint clean
 
 all: build
 
@@ -13,6 +13,10 @@ build:
 # The test suite that CI runs (README.md gives the same command).
 test:
 	$(CARGO) test --release
+
+# Speed targets live here, in the criterion benchmarks of benches/solver.rs, not in the tests.
+bench:
+	$(CARGO) bench --bench solver
 
 # The main job on built-in defaults.
 verify: build

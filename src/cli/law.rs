@@ -11,7 +11,7 @@ use super::Outcome;
 use super::args::{atoms, positive_f64, positive_usize, range};
 use super::output::print;
 use crate::VERSION;
-use crate::laws::{Atom, Gmp, SpectralLaw, WeightLaw};
+use crate::laws::{Atom, Gmp, Separable, SpectralLaw, WeightLaw};
 use crate::plot::{LawFigure, draw_law};
 
 /// Arguments of `law`.
@@ -19,18 +19,38 @@ use crate::plot::{LawFigure, draw_law};
 #[command(
     long_about = "Print or plot the generalized Marchenko–Pastur law GMP(γ, H): the limit of the \
 eigenvalue law of (1/N) Σ_i τ_i x_i x_iᵀ with d/N → γ and weights τ_i of law H.\n\n\
-H is given as atoms PROBABILITY:VALUE separated by commas; values may be negative or zero, \
+H is given as atoms PROBABILITY:VALUE separated by commas (--weights), or as samples in a file \
+(--weights-file), each sample an atom of equal mass; values may be negative or zero, \
 probabilities must sum to 1. Example: --gamma 0.5 --weights 0.5:1,0.5:-1.\n\n\
+With --sigma-weights or --sigma-file the data have population covariance Σ, given by the law of \
+its eigenvalues (same formats, values ≥ 0): the law is then the separable one, with Stieltjes \
+transform m = ∫ dF_Σ(s)/(s a(e) − z), a(e) = E[τ/(1 + γτe)], e = ∫ s dF_Σ(s)/(s a(e) − z).\n\n\
 Output: CSV lines x,density,cdf on a grid (the density is that of the continuous part; atoms appear \
-as jumps of the CDF), or with --json an object with support, atoms, moments and grid."
+as jumps of the CDF and are listed in the header), or with --json an object with support, atoms, \
+moments and grid. --support and --atoms print only the support intervals or the atoms."
 )]
 pub struct LawArgs {
     /// Aspect ratio γ = d/N.
     #[arg(long, value_parser = positive_f64, allow_hyphen_values = true)]
     pub gamma: f64,
     /// Weight law as PROBABILITY:VALUE pairs, comma-separated.
-    #[arg(long, allow_hyphen_values = true)]
-    pub weights: String,
+    #[arg(
+        long,
+        allow_hyphen_values = true,
+        required_unless_present = "weights_file",
+        conflicts_with = "weights_file"
+    )]
+    pub weights: Option<String>,
+    /// Weight law as samples in a file: numbers separated by commas, spaces or newlines; lines
+    /// starting with # are comments.
+    #[arg(long, value_name = "PATH")]
+    pub weights_file: Option<PathBuf>,
+    /// Eigenvalue law of the population covariance Σ as PROBABILITY:VALUE pairs (separable law).
+    #[arg(long, allow_hyphen_values = true, conflicts_with = "sigma_file")]
+    pub sigma_weights: Option<String>,
+    /// Eigenvalues of Σ in a file (same format as --weights-file), each of equal mass.
+    #[arg(long, value_name = "PATH")]
+    pub sigma_file: Option<PathBuf>,
     /// Number of grid points.
     #[arg(long, default_value = "201", value_parser = positive_usize, allow_hyphen_values = true)]
     pub grid: usize,
@@ -40,6 +60,12 @@ pub struct LawArgs {
     /// Print JSON instead of CSV.
     #[arg(long)]
     pub json: bool,
+    /// Print only the support intervals (CSV lo,hi), with --atoms also the atoms.
+    #[arg(long)]
+    pub support: bool,
+    /// Print only the atoms (CSV x,mass), with --support also the support.
+    #[arg(long)]
+    pub atoms: bool,
     /// Also draw the law to this file (.png or .svg).
     #[arg(long)]
     pub plot: Option<PathBuf>,
@@ -62,11 +88,91 @@ struct WeightAtom {
 struct LawReport {
     version: &'static str,
     gamma: f64,
+    law: String,
     weights: Vec<WeightAtom>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sigma: Option<Vec<WeightAtom>>,
     support: Vec<[f64; 2]>,
     atoms: Vec<Atom>,
     moments: Vec<f64>,
     grid: Grid,
+}
+
+/// Reads a law given either inline (PROBABILITY:VALUE pairs) or as samples in a file.
+fn read_law(inline: Option<&str>, file: Option<&PathBuf>, flag: &str) -> Result<WeightLaw> {
+    match (inline, file) {
+        (Some(text), _) => {
+            let pairs =
+                atoms(text).map_err(|rule| anyhow::anyhow!("invalid --{flag} '{text}': {rule}"))?;
+            WeightLaw::from_atoms(&pairs).with_context(|| format!("invalid --{flag} '{text}'"))
+        }
+        (None, Some(path)) => {
+            let samples = read_samples(path)?;
+            WeightLaw::from_samples(&samples)
+                .with_context(|| format!("invalid samples in '{}'", path.display()))
+        }
+        (None, None) => anyhow::bail!("--{flag} or --{flag}-file is required"),
+    }
+}
+
+/// Numbers separated by commas, spaces or newlines; `#` starts a comment line. A cell that is not
+/// a finite number is reported with its line and column.
+fn read_samples(path: &PathBuf) -> Result<Vec<f64>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read '{}'", path.display()))?;
+    let mut samples = Vec::new();
+    for (number, line) in text.lines().enumerate() {
+        if line.trim_start().starts_with('#') {
+            continue;
+        }
+        let mut column = 1;
+        for cell in line.split([',', ' ', '\t', ';']) {
+            let cell_column = column;
+            column += cell.chars().count() + 1;
+            if cell.trim().is_empty() {
+                continue;
+            }
+            match cell.trim().parse::<f64>() {
+                Ok(v) if v.is_finite() => samples.push(v),
+                _ => anyhow::bail!(
+                    "{}:{}:{cell_column}: '{}' is not a finite number",
+                    path.display(),
+                    number + 1,
+                    cell.trim()
+                ),
+            }
+        }
+    }
+    if samples.is_empty() {
+        anyhow::bail!("'{}' holds no samples", path.display());
+    }
+    Ok(samples)
+}
+
+/// Shortest decimal that reads back to the same number; in exponent form outside [1e-6, 1e16),
+/// where the plain form runs to hundreds of digits.
+fn number(x: f64) -> String {
+    if x != 0.0 && !(1e-6..1e16).contains(&x.abs()) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+fn describe_law(law: &WeightLaw) -> String {
+    if law.len() > 8 {
+        format!("{} atoms, mean {}", law.len(), law.moment(1))
+    } else {
+        describe(law)
+    }
+}
+
+fn atom_list(law: &WeightLaw) -> Vec<WeightAtom> {
+    law.values()
+        .iter()
+        .zip(law.probs())
+        .map(|(&value, &probability)| WeightAtom { probability, value })
+        .collect()
 }
 
 /// Runs `law`.
@@ -74,11 +180,56 @@ struct LawReport {
 /// # Errors
 /// An invalid weight law, an unwritable plot path, or a failing solver.
 pub fn run(args: &LawArgs) -> Result<Outcome> {
-    let pairs = atoms(&args.weights)
-        .map_err(|rule| anyhow::anyhow!("invalid --weights '{}': {rule}", args.weights))?;
-    let weights = WeightLaw::from_atoms(&pairs)
-        .with_context(|| format!("invalid --weights '{}'", args.weights))?;
-    let law = Gmp::new(args.gamma, weights.clone())?;
+    let weights = read_law(
+        args.weights.as_deref(),
+        args.weights_file.as_ref(),
+        "weights",
+    )?;
+    let sigma = match (&args.sigma_weights, &args.sigma_file) {
+        (None, None) => None,
+        (inline, file) => Some(read_law(inline.as_deref(), file.as_ref(), "sigma-weights")?),
+    };
+    let (law, title): (Box<dyn SpectralLaw>, String) = match &sigma {
+        None => (
+            Box::new(Gmp::new(args.gamma, weights.clone())?),
+            format!("GMP law, γ = {}", args.gamma),
+        ),
+        Some(sigma) => (
+            Box::new(Separable::new(args.gamma, sigma.clone(), weights.clone())?),
+            format!("separable law, γ = {}", args.gamma),
+        ),
+    };
+    let mut header = format!(
+        "# hessian-rmt {VERSION}: {title}, weights {}",
+        describe_law(&weights)
+    );
+    if let Some(sigma) = &sigma {
+        let _ = write!(header, ", covariance eigenvalues {}", describe_law(sigma));
+    }
+    header.push('\n');
+    let law_atoms = law.atoms();
+    for atom in &law_atoms {
+        let _ = writeln!(header, "# atom at x = {} with mass {}", atom.x, atom.mass);
+    }
+
+    if (args.support || args.atoms) && !args.json {
+        let mut out = header;
+        if args.support {
+            out.push_str("lo,hi\n");
+            for (a, b) in law.support() {
+                let _ = writeln!(out, "{},{}", number(a), number(b));
+            }
+        }
+        if args.atoms {
+            out.push_str("x,mass\n");
+            for atom in &law_atoms {
+                let _ = writeln!(out, "{},{}", number(atom.x), number(atom.mass));
+            }
+        }
+        print(&out)?;
+        return Ok(Outcome::Pass);
+    }
+
     let (lo, hi) = args.range.unwrap_or_else(|| {
         let (a, b) = law.hull();
         // A law concentrated at 0 (all weights 0) has no width or scale: show [−1, 1].
@@ -95,14 +246,18 @@ pub fn run(args: &LawArgs) -> Result<Outcome> {
             .map(|i| lo + (hi - lo) * i as f64 / (args.grid - 1) as f64)
             .collect()
     };
-    let density = law.density(&x)?;
-    let cdf = law.cdf(&x)?;
+    let (density, cdf) = law.density_and_cdf(&x)?;
 
     if let Some(path) = &args.plot {
-        let atoms: Vec<(f64, f64)> = law.atoms().iter().map(|a| (a.x, a.mass)).collect();
+        let atoms: Vec<(f64, f64)> = law_atoms.iter().map(|a| (a.x, a.mass)).collect();
+        let mut caption = format!("weights {}", describe_law(&weights));
+        if let Some(sigma) = &sigma {
+            let _ = write!(caption, "; Σ eigenvalues {}", describe_law(sigma));
+        }
+        let _ = write!(caption, "; hessian-rmt {VERSION}");
         let figure = LawFigure {
-            title: format!("GMP law, γ = {}", args.gamma),
-            caption: format!("weights {}; hessian-rmt {VERSION}", describe(&weights)),
+            title: title.clone(),
+            caption,
             grid: &x,
             density: &density,
             cdf: &cdf,
@@ -115,26 +270,20 @@ pub fn run(args: &LawArgs) -> Result<Outcome> {
         let report = LawReport {
             version: VERSION,
             gamma: args.gamma,
-            weights: weights
-                .values()
-                .iter()
-                .zip(weights.probs())
-                .map(|(&value, &probability)| WeightAtom { probability, value })
-                .collect(),
+            law: law.name(),
+            weights: atom_list(&weights),
+            sigma: sigma.as_ref().map(atom_list),
             support: law.support().into_iter().map(|(a, b)| [a, b]).collect(),
-            atoms: law.atoms(),
+            atoms: law_atoms,
             moments: law.moments(4),
             grid: Grid { x, density, cdf },
         };
         print(&(serde_json::to_string_pretty(&report)? + "\n"))?;
     } else {
-        let mut out = format!(
-            "# hessian-rmt {VERSION}: GMP law, gamma = {}, weights {}\nx,density,cdf\n",
-            args.gamma,
-            describe(&weights)
-        );
+        let mut out = header;
+        out.push_str("x,density,cdf\n");
         for ((x, d), f) in x.iter().zip(&density).zip(&cdf) {
-            let _ = writeln!(out, "{x},{d},{f}");
+            let _ = writeln!(out, "{},{},{}", number(*x), number(*d), number(*f));
         }
         print(&out)?;
     }
@@ -146,7 +295,7 @@ fn describe(weights: &WeightLaw) -> String {
         .values()
         .iter()
         .zip(weights.probs())
-        .map(|(t, p)| format!("{p}:{t}"))
+        .map(|(t, p)| format!("{}:{}", number(*p), number(*t)))
         .collect::<Vec<_>>()
         .join(",")
 }

@@ -81,12 +81,20 @@ fn report_parse_error(err: clap::Error) -> ExitCode {
             ExitCode::SUCCESS
         }
         _ => {
+            // The first paragraph of clap's message: a rule, and for missing arguments the
+            // list of them on the following lines; joined into one line.
             let text = err.render().to_string();
-            let first = text
+            let paragraph: Vec<&str> = text
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            eprintln!("{} (see --help)", first.trim());
+                .map(str::trim)
+                .skip_while(|l| l.is_empty())
+                .take_while(|l| !l.is_empty())
+                .collect();
+            let message = match paragraph.join(" ") {
+                m if m.is_empty() => String::from("invalid arguments"),
+                m => m,
+            };
+            eprintln!("{message} (see --help)");
             ExitCode::from(2)
         }
     }

@@ -62,6 +62,12 @@ pub struct Gmp {
     /// F at the upper edge of each support interval.
     upper_cdf: Vec<f64>,
     label: String,
+    /// A power of 2 near max|τ|. The solver works on H/unit, whose law is GMP(γ, H)/unit, so that
+    /// weights of any size (1e-150 or 1e150) stay far from overflow; dividing by a power of 2 is
+    /// exact, so results are the same bits as for H itself, scaled.
+    unit: f64,
+    /// H/unit.
+    scaled: WeightLaw,
 }
 
 impl Gmp {
@@ -86,10 +92,15 @@ impl Gmp {
         if !(gamma.is_finite() && gamma > 0.0) {
             return Err(LawError::Gamma(gamma));
         }
-        let eq = GmpEquation::new(gamma, weights.values(), weights.probs());
+        let unit = match weights.max_abs() {
+            0.0 => 1.0,
+            m => 2f64.powi(m.log2().round() as i32),
+        };
+        let scaled = weights.scaled(1.0 / unit);
+        let eq = GmpEquation::new(gamma, scaled.values(), scaled.probs());
         let support = support(&eq)?;
         // Bound on the spectral radius: |λ| ≤ max|τ| · (1 + √γ)² for the limit law.
-        let scale = (weights.max_abs() * (1.0 + gamma.sqrt()).powi(2)).max(f64::MIN_POSITIVE);
+        let scale = (scaled.max_abs() * (1.0 + gamma.sqrt()).powi(2)).max(f64::MIN_POSITIVE);
         // F at each upper edge, from the real m there; the gap to the right lies at larger w.
         let upper_cdf = support
             .edge_w
@@ -108,7 +119,18 @@ impl Gmp {
             params,
             upper_cdf,
             label,
+            unit,
+            scaled,
         })
+    }
+
+    /// The equation in the solver's units (weights H/unit).
+    fn scaled_equation(&self) -> GmpEquation<'_> {
+        GmpEquation::new(self.gamma, self.scaled.values(), self.scaled.probs())
+    }
+
+    fn to_scaled(&self, xs: &[f64]) -> Vec<f64> {
+        xs.iter().map(|x| x / self.unit).collect()
     }
 
     /// Replaces the label used by [`SpectralLaw::name`].
@@ -159,8 +181,9 @@ impl Gmp {
     /// # Errors
     /// [`SolverError::NoConvergence`] if a solve fails.
     pub fn stieltjes_on_axis(&self, xs: &[f64]) -> Result<Vec<Option<Complex64>>, SolverError> {
-        let eq = self.equation();
-        let order = sorted_order(xs);
+        let eq = self.scaled_equation();
+        let xs = self.to_scaled(xs);
+        let order = sorted_order(&xs);
         let mut out = vec![None; xs.len()];
         for &(lo, hi) in &self.support.intervals {
             let inside: Vec<usize> = order
@@ -174,7 +197,7 @@ impl Gmp {
                     .into_iter()
                     .zip(solve_sweep(&eq, &points, self.scale, &self.params)?)
             {
-                out[i] = Some(m);
+                out[i] = Some(m / self.unit);
             }
         }
         Ok(out)
@@ -197,7 +220,12 @@ impl Gmp {
             z.im > 0.0,
             "the Stieltjes transform is evaluated in the upper half plane, got z = {z}"
         );
-        solve_by_continuation(&self.equation(), z, self.scale, &self.params)
+        Ok(solve_by_continuation(
+            &self.scaled_equation(),
+            z / self.unit,
+            self.scale,
+            &self.params,
+        )? / self.unit)
     }
 
     /// The Stieltjes transform m(x + i0) at real points, with density Im m/π and CDF from the
@@ -206,7 +234,8 @@ impl Gmp {
     /// # Errors
     /// [`SolverError::NoConvergence`] if a solve fails.
     pub fn density_and_cdf(&self, xs: &[f64]) -> Result<(Vec<f64>, Vec<f64>), SolverError> {
-        let eq = self.equation();
+        let eq = self.scaled_equation();
+        let xs = &self.to_scaled(xs)[..];
         let order = sorted_order(xs);
         let mut density = vec![0.0; xs.len()];
         let mut cdf = vec![0.0; xs.len()];
@@ -242,7 +271,7 @@ impl Gmp {
                 .map(|(&x, &m)| gmp_cdf(&eq, x, m).clamp(0.0, 1.0))
                 .collect();
             for ((i, m), f) in inside.into_iter().zip(ms).zip(values) {
-                density[i] = m.im / std::f64::consts::PI;
+                density[i] = m.im / std::f64::consts::PI / self.unit;
                 cdf[i] = f;
             }
         }
@@ -256,7 +285,11 @@ impl SpectralLaw for Gmp {
     }
 
     fn support(&self) -> Vec<(f64, f64)> {
-        self.support.intervals.clone()
+        self.support
+            .intervals
+            .iter()
+            .map(|&(a, b)| (a * self.unit, b * self.unit))
+            .collect()
     }
 
     fn atoms(&self) -> Vec<Atom> {
@@ -267,8 +300,9 @@ impl SpectralLaw for Gmp {
     }
 
     fn density(&self, xs: &[f64]) -> Result<Vec<f64>, SolverError> {
+        let xs = &self.to_scaled(xs)[..];
         let order = sorted_order(xs);
-        let eq = self.equation();
+        let eq = self.scaled_equation();
         let mut out = vec![0.0; xs.len()];
         for &(lo, hi) in &self.support.intervals {
             let inside: Vec<usize> = order
@@ -279,7 +313,7 @@ impl SpectralLaw for Gmp {
             let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
             let ms = solve_sweep(&eq, &points, self.scale, &self.params)?;
             for (i, m) in inside.into_iter().zip(ms) {
-                out[i] = m.im / std::f64::consts::PI;
+                out[i] = m.im / std::f64::consts::PI / self.unit;
             }
         }
         Ok(out)

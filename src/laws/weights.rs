@@ -81,6 +81,56 @@ impl WeightLaw {
         Self::from_atoms(&[(1.0, value)])
     }
 
+    /// Discretises a continuous weight law given by a density on [a, b] (not necessarily
+    /// normalised) with `nodes`-point Gauss–Legendre quadrature: the atoms are the nodes, with
+    /// masses proportional to quadrature weight × density.
+    ///
+    /// The GMP law depends on H only through E[τ/(1 + γτm)], so for z away from the support of
+    /// the discretised law this converges like the quadrature rule, exponentially in `nodes` for a
+    /// density analytic on [a, b]. Near the axis, each atom of H can leave its own small bulk at
+    /// large γ (where the law of the block resolves single weights), so use many nodes there.
+    ///
+    /// # Errors
+    /// [`LawError::Value`] for a non-finite end or density value, [`LawError::Probability`] for a
+    /// negative density value, [`LawError::NoAtoms`] if `nodes` is 0, a < b fails, or the density
+    /// integrates to 0.
+    pub fn from_density(
+        density: impl Fn(f64) -> f64,
+        (a, b): (f64, f64),
+        nodes: usize,
+    ) -> Result<Self, LawError> {
+        if !(a.is_finite() && b.is_finite()) {
+            return Err(LawError::Value(if a.is_finite() { b } else { a }));
+        }
+        let Some(degree) = std::num::NonZeroUsize::new(nodes).filter(|_| a < b) else {
+            return Err(LawError::NoAtoms);
+        };
+        let rule = gauss_quad::legendre::GaussLegendre::new(degree);
+        let mut pairs = Vec::with_capacity(nodes);
+        for &(node, weight) in rule.as_node_weight_pairs() {
+            let x = a + 0.5 * (b - a) * (node + 1.0);
+            let f = density(x);
+            if !f.is_finite() {
+                return Err(LawError::Value(f));
+            }
+            if f < 0.0 {
+                return Err(LawError::Probability(f));
+            }
+            pairs.push((x, weight * f));
+        }
+        let total: f64 = pairs.iter().map(|(_, w)| w).sum();
+        if !(total > 0.0) {
+            return Err(LawError::NoAtoms);
+        }
+        let mut pairs: Vec<(f64, f64)> = pairs
+            .into_iter()
+            .filter(|(_, w)| *w > 0.0)
+            .map(|(x, w)| (x, w / total))
+            .collect();
+        pairs.sort_by(|p, q| p.0.total_cmp(&q.0));
+        Ok(Self::from_sorted_pairs(pairs))
+    }
+
     fn from_sorted_pairs(pairs: Vec<(f64, f64)>) -> Self {
         let mut values: Vec<f64> = Vec::with_capacity(pairs.len());
         let mut probs: Vec<f64> = Vec::with_capacity(pairs.len());
@@ -94,6 +144,21 @@ impl WeightLaw {
             }
         }
         Self { values, probs }
+    }
+
+    /// The law of c·τ for c > 0 (values multiplied by c, probabilities kept).
+    ///
+    /// # Panics
+    /// If c is not finite and positive.
+    pub fn scaled(&self, c: f64) -> Self {
+        assert!(
+            c.is_finite() && c > 0.0,
+            "scale factor must be finite and positive, got {c}"
+        );
+        Self {
+            values: self.values.iter().map(|t| t * c).collect(),
+            probs: self.probs.clone(),
+        }
     }
 
     /// Atom values, strictly increasing.
@@ -291,5 +356,23 @@ mod tests {
         let mix = WeightLaw::mixture(&[(0.25, &a), (0.75, &b)]);
         assert_eq!(mix.values(), &[1.0, 3.0]);
         assert_eq!(mix.probs(), &[0.25, 0.75]);
+    }
+
+    #[test]
+    fn from_density_reproduces_moments() {
+        // Uniform on [0, 2]: E τ = 1, E τ² = 4/3, E τ³ = 2; Gauss–Legendre with 8 nodes is exact
+        // for polynomials up to degree 15.
+        let law = WeightLaw::from_density(|_| 1.0, (0.0, 2.0), 8).unwrap();
+        assert_eq!(law.len(), 8);
+        for (k, exact) in [(1, 1.0), (2, 4.0 / 3.0), (3, 2.0)] {
+            assert!(
+                (law.moment(k) - exact).abs() < 1e-14,
+                "E τ^{k} = {}",
+                law.moment(k)
+            );
+        }
+        assert!(WeightLaw::from_density(|x| -x, (0.0, 1.0), 4).is_err());
+        assert!(WeightLaw::from_density(|_| 1.0, (1.0, 0.0), 4).is_err());
+        assert!(WeightLaw::from_density(|_| 0.0, (0.0, 1.0), 4).is_err());
     }
 }
