@@ -71,15 +71,15 @@ pub fn newton<E: StieltjesEquation + ?Sized>(
         }
 
         // Last step without a last evaluation: the error after a Newton step is about
-        // |F''| |step|² / (2 |F'|). When that is below a tenth of the stopping tolerance, the step
-        // is taken and the root returned; this saves one evaluation of F per point along a
+        // |F''| |step|² / (2 |F'|). When that is below the relative tolerance `step_rel` (the
+        // size of the rounding in F itself), the step is taken and the root returned; this saves one evaluation of F per point along a
         // warm-started sweep. Near a nearly double root (a square-root edge) |F'| is small, the
         // bound is large, and the iteration goes on as usual.
         let after_sqr = e.d2f.norm_sqr() * step.norm_sqr().powi(2) / (4.0 * e.df.norm_sqr());
         let finished = m - step;
         if finished.im > 0.0
             && step.norm_sqr() <= EARLY_STEP_REL.powi(2) * finished.norm_sqr()
-            && after_sqr <= (0.1 * params.step_rel).powi(2) * finished.norm_sqr()
+            && after_sqr <= params.step_rel.powi(2) * finished.norm_sqr()
         {
             return Ok((finished, iteration));
         }
@@ -273,7 +273,10 @@ fn predict(xs: &[f64], ms: &[Complex64], x: f64) -> Complex64 {
         }
         (guess.im > 0.0 && guess.is_finite()).then_some(guess)
     };
-    lagrange(3).or_else(|| lagrange(2)).unwrap_or(last)
+    lagrange(4)
+        .or_else(|| lagrange(3))
+        .or_else(|| lagrange(2))
+        .unwrap_or(last)
 }
 
 #[cfg(test)]
