@@ -119,7 +119,8 @@ impl WeightLaw {
             pairs.push((x, weight * f));
         }
         let total: f64 = pairs.iter().map(|(_, w)| w).sum();
-        if !(total > 0.0) {
+        // Written so that NaN fails too.
+        if total.partial_cmp(&0.0) != Some(std::cmp::Ordering::Greater) {
             return Err(LawError::NoAtoms);
         }
         let mut pairs: Vec<(f64, f64)> = pairs

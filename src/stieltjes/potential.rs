@@ -115,7 +115,7 @@ impl Winding {
 
     /// Whether arg z lies in [0, π] (the sign of a zero imaginary part is normalised away).
     fn upper(z: Complex64) -> bool {
-        z.im > 0.0 || z.im == 0.0
+        z.im >= 0.0
     }
 
     /// Multiplies by u, whose lifted argument is its principal one.

@@ -97,6 +97,14 @@ impl fmt::Display for ConsistencyReport {
     }
 }
 
+/// Whether error `a` is worse than `b`: larger, or NaN (a NaN error must surface, not hide).
+fn worse(a: f64, b: f64) -> bool {
+    a > b || (a.is_nan() && !b.is_nan())
+}
+
+/// Nodes of one panel: (x, weight including the Jacobian, density).
+type PanelNodes = Vec<(f64, f64, f64)>;
+
 /// A θ-panel of one support interval.
 #[derive(Debug, Clone, Copy)]
 struct Panel {
@@ -140,7 +148,7 @@ fn evaluate(
     rule: &[(f64, f64)],
     intervals: &[(f64, f64)],
     panels: &[Panel],
-) -> Result<Vec<Vec<(f64, f64, f64)>>, SolverError> {
+) -> Result<Vec<PanelNodes>, SolverError> {
     let raw: Vec<Vec<(f64, f64)>> = panels
         .iter()
         .map(|p| panel_nodes(rule, intervals[p.interval], *p))
@@ -302,7 +310,7 @@ pub fn self_consistency(law: &dyn SpectralLaw) -> Result<ConsistencyReport, Solv
         .map(|(&x, (f, e))| ((f - e).abs(), x))
         .fold(
             (0.0, f64::NAN),
-            |acc, v| if !(v.0 <= acc.0) { v } else { acc },
+            |acc, v| if worse(v.0, acc.0) { v } else { acc },
         );
     checks.push(Check {
         name: "CDF off the support",
@@ -404,7 +412,7 @@ fn cdf_check(
         .map(|(&x, (f, e))| ((f - e).abs(), x))
         .fold(
             (0.0, f64::NAN),
-            |acc, v| if !(v.0 <= acc.0) { v } else { acc },
+            |acc, v| if worse(v.0, acc.0) { v } else { acc },
         );
     Ok(Check {
         name: "CDF = integral of density",
@@ -444,7 +452,7 @@ fn stieltjes_check(
             + atoms.iter().map(|a| a.mass / (a.x - z)).sum::<Complex64>();
         let m = law.stieltjes(z)?;
         let err = (quad - m).norm() / m.norm();
-        if !(err <= worst.0) {
+        if worse(err, worst.0) {
             worst = (err, z);
         }
     }
