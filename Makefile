@@ -29,6 +29,8 @@ figures: build
 	$(BIN) law --gamma 0.5 --weights 1:1 --plot figures/law-mp-gamma-0.5.png > figures/law-mp-gamma-0.5.csv
 	$(BIN) law --gamma 2 --weights 1:1 --plot figures/law-mp-gamma-2.png > figures/law-mp-gamma-2.csv
 	$(BIN) law --gamma 4 --weights 0.5:-1,0.5:1 --plot figures/law-signed-gamma-4.png > figures/law-signed-gamma-4.csv
+	$(BIN) law --gamma 0.5 --weights 0.5:0,0.5:1 --grid 401 --plot figures/law-hard-edge.png > figures/law-hard-edge.csv
+	$(BIN) law --gamma 0.3 --weights 1:1 --sigma-weights 0.2:1,0.5:3,0.3:8 --grid 801 --plot figures/law-separable.png > figures/law-separable.csv
 
 # Tolerance calibration over many seeds (slow: about 15 minutes on 2 cores).
 calibrate:
