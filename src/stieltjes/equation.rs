@@ -20,6 +20,7 @@
 //! (see [`super::support`]). Atoms at t = 0 contribute nothing to either formula.
 
 use num_complex::Complex64;
+use wide::f64x4;
 
 /// The equation F(m; z) = 0 for one aspect ratio and one discrete weight law.
 ///
@@ -126,16 +127,30 @@ impl GmpEquation<'_> {
         // division per atom instead of a general complex division. The sums run in LANES
         // independent accumulators, which breaks the chain of dependent additions; this loop is
         // the solver's cost.
-        let mut acc = [[0.0; LANES]; ACCUMULATORS];
+        let mut acc = [f64x4::ZERO; ACCUMULATORS];
         let (a_chunks, b_chunks) = (self.a.chunks_exact(LANES), self.b.chunks_exact(LANES));
         let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
+        let (m_re, m_im) = (f64x4::splat(m.re), f64x4::splat(m.im));
         for (a, b) in a_chunks.zip(b_chunks) {
-            for lane in 0..LANES {
-                accumulate(&mut acc, lane, a[lane], b[lane], m);
-            }
+            let a = f64x4::from([a[0], a[1], a[2], a[3]]);
+            let b = f64x4::from([b[0], b[1], b[2], b[3]]);
+            accumulate(&mut acc, a, b, m_re, m_im);
         }
+        // The tail goes to lane 0, one atom at a time, so that the sums do not depend on how the
+        // atoms fall into chunks beyond this rule.
+        let mut acc: [[f64; LANES]; ACCUMULATORS] = acc.map(|v| v.to_array());
         for (&a, &b) in a_tail.iter().zip(b_tail) {
-            accumulate(&mut acc, 0, a, b, m);
+            let mut one = [f64x4::ZERO; ACCUMULATORS];
+            accumulate(
+                &mut one,
+                f64x4::from([a, 0.0, 0.0, 0.0]),
+                f64x4::from([b, 0.0, 0.0, 0.0]),
+                m_re,
+                m_im,
+            );
+            for (total, part) in acc.iter_mut().zip(one) {
+                total[0] += part.to_array()[0];
+            }
         }
         let total = |k: usize| acc[k].iter().sum::<f64>();
         let sum = Complex64::new(total(0), total(1));
@@ -180,25 +195,26 @@ impl GmpEquation<'_> {
     }
 }
 
-/// Adds one atom's terms b u, a b u² and a² b u³ with u = 1/(1 + a m) (real and imaginary parts)
-/// and the l¹ size of the first to lane `lane` of the accumulators.
+/// Adds four atoms' terms b u, a b u² and a² b u³ with u = 1/(1 + a m) (real and imaginary parts)
+/// and the l¹ size of the first, one atom per lane, to the accumulators. Lanes with a = b = 0 add 0.
 #[inline(always)]
-fn accumulate(acc: &mut [[f64; LANES]; ACCUMULATORS], lane: usize, a: f64, b: f64, m: Complex64) {
-    let d_re = 1.0 + a * m.re;
-    let d_im = a * m.im;
-    let scale = 1.0 / (d_re * d_re + d_im * d_im);
-    let (u_re, u_im) = (d_re * scale, -d_im * scale);
+fn accumulate(acc: &mut [f64x4; ACCUMULATORS], a: f64x4, b: f64x4, m_re: f64x4, m_im: f64x4) {
+    let one = f64x4::ONE;
+    let d_re = one + a * m_re;
+    let d_im = a * m_im;
+    let scale = one / (d_re * d_re + d_im * d_im);
+    let (u_re, u_im) = (d_re * scale, -(d_im * scale));
     let (t1_re, t1_im) = (b * u_re, b * u_im);
     // a u, then a b u² = t1 · (a u) and a² b u³ = t2 · (a u).
     let (au_re, au_im) = (a * u_re, a * u_im);
     let (t2_re, t2_im) = (t1_re * au_re - t1_im * au_im, t1_re * au_im + t1_im * au_re);
-    acc[0][lane] += t1_re;
-    acc[1][lane] += t1_im;
-    acc[2][lane] += t2_re;
-    acc[3][lane] += t2_im;
-    acc[4][lane] += t2_re * au_re - t2_im * au_im;
-    acc[5][lane] += t2_re * au_im + t2_im * au_re;
-    acc[6][lane] += t1_re.abs() + t1_im.abs();
+    acc[0] += t1_re;
+    acc[1] += t1_im;
+    acc[2] += t2_re;
+    acc[3] += t2_im;
+    acc[4] += t2_re * au_re - t2_im * au_im;
+    acc[5] += t2_re * au_im + t2_im * au_re;
+    acc[6] += t1_re.abs() + t1_im.abs();
 }
 
 #[cfg(test)]
