@@ -34,6 +34,7 @@
 //! One `atan2` per weight atom and per point, on top of the solve for m.
 
 use num_complex::Complex64;
+use wide::f64x4;
 
 use super::equation::GmpEquation;
 
@@ -79,20 +80,44 @@ pub(crate) fn argument_sum(values: &[f64], probs: &[f64], gamma: f64, m: Complex
     while j < values.len() {
         let p = probs[j];
         let end = j + probs[j..].iter().take_while(|&&q| q == p).count();
-        // Four independent running products, so that consecutive multiplications do not wait
-        // for each other; merged at the end by the same rule.
-        let mut lanes = [Winding::ONE; 4];
-        for (k, &t) in values[j..end].iter().enumerate() {
-            let a = gamma * t;
-            if a != 0.0 {
-                lanes[k % 4].push(Complex64::new(1.0 + a * m.re, a * m.im));
-            }
+        // Four independent running products, one per lane of f64x4 (atom k of the run goes to
+        // lane k mod 4), so that consecutive multiplications do not wait for each other; merged
+        // at the end by the same rule. An atom with t = 0 contributes the factor 1, which changes
+        // neither the product nor the turns, exactly as leaving it out.
+        let (m_re, m_im) = (f64x4::splat(m.re), f64x4::splat(m.im));
+        let (mut p_re, mut p_im, mut turns) = (f64x4::ONE, f64x4::ZERO, f64x4::ZERO);
+        let (zero, one) = (f64x4::ZERO, f64x4::ONE);
+        for chunk in values[j..end].chunks(4) {
+            let mut t = [0.0; 4];
+            t[..chunk.len()].copy_from_slice(chunk);
+            let a = f64x4::splat(gamma) * f64x4::from(t);
+            let (u_re, u_im) = (one + a * m_re, a * m_im);
+            let next_re = p_re * u_re - p_im * u_im;
+            let next_im = p_re * u_im + p_im * u_re;
+            // Same half-plane rule as `Winding::merge`, lane by lane.
+            let (p_up, u_up) = (p_im.simd_ge(zero), u_im.simd_ge(zero));
+            let (p_down, u_down) = (p_im.simd_lt(zero), u_im.simd_lt(zero));
+            let forward = p_up & u_up & next_im.simd_lt(zero);
+            let backward = p_down & u_down & next_im.simd_ge(zero);
+            turns += forward.select(one, zero) - backward.select(one, zero);
+            p_re = next_re;
+            // −0 and +0 must not differ in what follows: the comparisons read the sign of 0.
+            p_im = next_im + zero;
+            // Keep the products finite; only their directions matter.
+            let size = p_re.abs() + p_im.abs();
+            let rescale = size.simd_gt(f64x4::splat(1e150)) | size.simd_lt(f64x4::splat(1e-150));
+            p_re = rescale.select(p_re / size, p_re);
+            p_im = rescale.select(p_im / size, p_im);
         }
-        let [l0, l1, l2, l3] = lanes;
-        let mut merged = l0;
-        merged.merge(l1);
-        merged.merge(l2);
-        merged.merge(l3);
+        let (p_re, p_im, turns) = (p_re.to_array(), p_im.to_array(), turns.to_array());
+        let lane = |l: usize| Winding {
+            product: Complex64::new(p_re[l], p_im[l]),
+            turns: turns[l] as i64,
+        };
+        let mut merged = lane(0);
+        merged.merge(lane(1));
+        merged.merge(lane(2));
+        merged.merge(lane(3));
         total += p * merged.lifted();
         j = end;
     }
@@ -108,22 +133,9 @@ struct Winding {
 }
 
 impl Winding {
-    const ONE: Self = Self {
-        product: Complex64::new(1.0, 0.0),
-        turns: 0,
-    };
-
     /// Whether arg z lies in [0, π] (the sign of a zero imaginary part is normalised away).
     fn upper(z: Complex64) -> bool {
         z.im >= 0.0
-    }
-
-    /// Multiplies by u, whose lifted argument is its principal one.
-    fn push(&mut self, u: Complex64) {
-        self.merge(Self {
-            product: u,
-            turns: 0,
-        });
     }
 
     /// Multiplies by another winding product.
