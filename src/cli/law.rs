@@ -144,7 +144,7 @@ fn read_samples(path: &PathBuf) -> Result<Vec<f64>> {
         }
     }
     if samples.is_empty() {
-        anyhow::bail!("'{}' holds no samples", path.display());
+        anyhow::bail!("'{}' contains no samples", path.display());
     }
     Ok(samples)
 }

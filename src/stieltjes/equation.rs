@@ -46,7 +46,7 @@ pub trait StieltjesEquation: Sync {
     /// F, dF/dm, d²F/dm² and the magnitude of F's terms at (m, z).
     fn evaluate(&self, m: Complex64, z: Complex64) -> Evaluation;
 
-    /// A starting point for z far from the spectrum (|z| large compared with its radius).
+    /// Returns a starting point for z far from the spectrum (|z| large compared with its radius).
     fn far_field(&self, z: Complex64) -> Complex64;
 
     /// Cost of one evaluation in atom terms, for deciding when to work in parallel.

@@ -81,8 +81,8 @@ pub(crate) fn argument_sum(values: &[f64], probs: &[f64], gamma: f64, m: Complex
         let p = probs[j];
         let end = j + probs[j..].iter().take_while(|&&q| q == p).count();
         // Four independent running products, one per lane of f64x4 (atom k of the run goes to
-        // lane k mod 4), so that consecutive multiplications do not wait for each other; merged
-        // at the end by the same rule. An atom with t = 0 contributes the factor 1, which changes
+        // lane k mod 4), so that consecutive multiplications do not wait for each other. They
+        // are merged at the end by the same rule. An atom with t = 0 contributes the factor 1, which changes
         // neither the product nor the turns, exactly as leaving it out.
         let (m_re, m_im) = (f64x4::splat(m.re), f64x4::splat(m.im));
         let (mut p_re, mut p_im, mut turns) = (f64x4::ONE, f64x4::ZERO, f64x4::ZERO);
@@ -133,7 +133,7 @@ struct Winding {
 }
 
 impl Winding {
-    /// Whether arg z lies in [0, π] (the sign of a zero imaginary part is normalised away).
+    /// Tests whether arg z lies in [0, π] (the sign of a zero imaginary part is normalised away).
     fn upper(z: Complex64) -> bool {
         z.im >= 0.0
     }
@@ -142,8 +142,8 @@ impl Winding {
     fn merge(&mut self, other: Self) {
         let (p, u) = (self.product, other.product);
         let next = p * u;
-        // Principal arguments in the same closed half plane can add past ±π; the sign of
-        // Im(p u) says whether they did (see `argument_sum`).
+        // Principal arguments in the same closed half plane can add past ±π, and the sign of
+        // Im(p u) shows whether they did (see `argument_sum`).
         let wrap = match (Self::upper(p), Self::upper(u)) {
             (true, true) if next.im < 0.0 => 1,
             (false, false) if next.im >= 0.0 => -1,

@@ -15,7 +15,7 @@ use crate::error::SolverError;
 use crate::tol;
 
 /// Largest relative step that [`newton`] may take as its last without evaluating the residual
-/// after it; together with the second-derivative bound this keeps the early exit to starts that are
+/// after it. Together with the second-derivative bound, it limits the early exit to starts that are
 /// already close to the root.
 const EARLY_STEP_REL: f64 = 1e-6;
 
@@ -229,9 +229,9 @@ fn sweep_serial<E: StieltjesEquation + ?Sized>(
     let mut out: Vec<Complex64> = Vec::with_capacity(xs.len());
     for (i, &x) in xs.iter().enumerate() {
         let z = Complex64::new(x, eta);
-        // Start from the quadratic extrapolation of the last three roots (error O(h³) for grid
-        // spacing h), which is often close enough for a single Newton step; near an edge, where
-        // it can leave the upper half plane, from the linear one, or from the last root.
+        // Start from the cubic extrapolation of the last four roots (error O(h⁴) for grid
+        // spacing h), which is often close enough for a single Newton step. Near an edge, where
+        // it can leave the upper half plane, `predict` falls back to lower orders.
         let start = (i > 0).then(|| predict(&xs[..i], &out, x));
         // A warm start on the real axis can slide onto one of the real roots of F, which Newton
         // approaches from above with Im m → 0 and a vanishing residual; such a result is
@@ -250,9 +250,8 @@ fn sweep_serial<E: StieltjesEquation + ?Sized>(
     Ok(out)
 }
 
-/// Extrapolates the roots `ms` at the previous points `xs` to `x`: quadratic through the last
-/// three, else linear through the last two, else the last root, whichever first stays in the upper
-/// half plane.
+/// Extrapolates the roots `ms` at the previous points `xs` to `x`: cubic through the last four,
+/// else quadratic, else linear, else the last root, whichever first stays in the upper half plane.
 fn predict(xs: &[f64], ms: &[Complex64], x: f64) -> Complex64 {
     let n = xs.len();
     let last = ms[n - 1];

@@ -40,7 +40,7 @@ pub const MAX_ROUNDS: usize = 14;
 /// One check: its measured error and the tolerance it must stay within.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Check {
-    /// What was checked.
+    /// Name of the check.
     pub name: &'static str,
     /// Largest error found (absolute or relative, as the tolerance).
     pub error: f64,

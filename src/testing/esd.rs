@@ -138,7 +138,7 @@ impl fmt::Display for EsdCheck {
 /// A solver error of the law's CDF.
 ///
 /// # Panics
-/// If `eigenvalues` is empty or holds NaN.
+/// If `eigenvalues` is empty or contains NaN.
 pub fn check_esd(
     eigenvalues: &[f64],
     law: &dyn SpectralLaw,
