@@ -33,10 +33,10 @@ use rayon::prelude::*;
 
 use super::moments::{gmp_free_cumulants, moments_from_free_cumulants};
 use super::weights::WeightLaw;
-use super::{Atom, SpectralLaw, sorted_order};
+use super::{Atom, SpectralLaw};
 use crate::error::{LawError, SolverError};
 use crate::stieltjes::potential::{edge_stieltjes, gmp_cdf};
-use crate::stieltjes::solver::{solve_by_continuation, solve_sweep};
+use crate::stieltjes::solver::{solve_by_continuation, solve_on_support};
 use crate::stieltjes::support::support;
 use crate::stieltjes::{GmpEquation, SolverParams, Support};
 
@@ -181,26 +181,18 @@ impl Gmp {
     /// # Errors
     /// [`SolverError::NoConvergence`] if a solve fails.
     pub fn stieltjes_on_axis(&self, xs: &[f64]) -> Result<Vec<Option<Complex64>>, SolverError> {
-        let eq = self.scaled_equation();
-        let xs = self.to_scaled(xs);
-        let order = sorted_order(&xs);
         let mut out = vec![None; xs.len()];
-        for &(lo, hi) in &self.support.intervals {
-            let inside: Vec<usize> = order
-                .iter()
-                .copied()
-                .filter(|&i| xs[i] > lo && xs[i] < hi)
-                .collect();
-            let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
-            for (i, m) in
-                inside
-                    .into_iter()
-                    .zip(solve_sweep(&eq, &points, self.scale, &self.params)?)
-            {
-                out[i] = Some(m / self.unit);
-            }
+        for (i, m) in self.solve_inside(xs)? {
+            out[i] = Some(m / self.unit);
         }
         Ok(out)
+    }
+
+    /// m(x + i0) in the solver's units at the points of `xs` inside the support, as (index, m).
+    fn solve_inside(&self, xs: &[f64]) -> Result<Vec<(usize, Complex64)>, SolverError> {
+        let xs = self.to_scaled(xs);
+        let eq = self.scaled_equation();
+        solve_on_support(&eq, &self.support.intervals, &xs, self.scale, &self.params)
     }
 
     /// The equation this law solves, for diagnostics such as residuals.
@@ -235,47 +227,39 @@ impl Gmp {
     /// [`SolverError::NoConvergence`] if a solve fails.
     pub fn density_and_cdf(&self, xs: &[f64]) -> Result<(Vec<f64>, Vec<f64>), SolverError> {
         let eq = self.scaled_equation();
-        let xs = &self.to_scaled(xs)[..];
-        let order = sorted_order(xs);
+        let scaled = self.to_scaled(xs);
         let mut density = vec![0.0; xs.len()];
-        let mut cdf = vec![0.0; xs.len()];
         // Outside the support F is constant between intervals, plus the atom at 0 from x = 0 on.
-        for &i in &order {
-            let x = xs[i];
-            let left = self.support.intervals.partition_point(|&(_, hi)| hi <= x);
-            let (below, gap_start) = match left {
-                0 => (0.0, f64::NEG_INFINITY),
-                k => (self.upper_cdf[k - 1], self.support.intervals[k - 1].1),
-            };
-            let atom = if gap_start < 0.0 && x >= 0.0 {
-                self.support.zero_atom
-            } else {
-                0.0
-            };
-            cdf[i] = (below + atom).clamp(0.0, 1.0);
-        }
-        for &(lo, hi) in &self.support.intervals {
-            let inside: Vec<usize> = order
-                .iter()
-                .copied()
-                .filter(|&i| xs[i] > lo && xs[i] < hi)
-                .collect();
-            let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
-            let ms = solve_sweep(&eq, &points, self.scale, &self.params)?;
-            // Each CDF value costs O(K) on its own; for large laws they run in parallel (the
-            // values do not depend on how the points are shared out).
-            let values: Vec<f64> = points
-                .par_iter()
-                .zip(&ms)
-                .with_min_len((PARALLEL_CDF_WORK / eq.values.len().max(1)).max(1))
-                .map(|(&x, &m)| gmp_cdf(&eq, x, m).clamp(0.0, 1.0))
-                .collect();
-            for ((i, m), f) in inside.into_iter().zip(ms).zip(values) {
-                density[i] = m.im / std::f64::consts::PI / self.unit;
-                cdf[i] = f;
-            }
+        let mut cdf: Vec<f64> = scaled.iter().map(|&x| self.gap_cdf(x)).collect();
+        let roots = self.solve_inside(xs)?;
+        // Each CDF value costs O(K) on its own; for large laws they run in parallel (the values do
+        // not depend on how the points are shared out).
+        let values: Vec<f64> = roots
+            .par_iter()
+            .with_min_len((PARALLEL_CDF_WORK / eq.values.len().max(1)).max(1))
+            .map(|&(i, m)| gmp_cdf(&eq, scaled[i], m).clamp(0.0, 1.0))
+            .collect();
+        for (&(i, m), f) in roots.iter().zip(values) {
+            density[i] = m.im / std::f64::consts::PI / self.unit;
+            cdf[i] = f;
         }
         Ok((density, cdf))
+    }
+
+    /// F outside the support (x in the solver's units): the mass of the intervals below x, plus
+    /// the atom at 0 from x = 0 on.
+    fn gap_cdf(&self, x: f64) -> f64 {
+        let left = self.support.intervals.partition_point(|&(_, hi)| hi <= x);
+        let (below, gap_start) = match left {
+            0 => (0.0, f64::NEG_INFINITY),
+            k => (self.upper_cdf[k - 1], self.support.intervals[k - 1].1),
+        };
+        let atom = if gap_start < 0.0 && x >= 0.0 {
+            self.support.zero_atom
+        } else {
+            0.0
+        };
+        (below + atom).clamp(0.0, 1.0)
     }
 }
 
@@ -300,21 +284,9 @@ impl SpectralLaw for Gmp {
     }
 
     fn density(&self, xs: &[f64]) -> Result<Vec<f64>, SolverError> {
-        let xs = &self.to_scaled(xs)[..];
-        let order = sorted_order(xs);
-        let eq = self.scaled_equation();
         let mut out = vec![0.0; xs.len()];
-        for &(lo, hi) in &self.support.intervals {
-            let inside: Vec<usize> = order
-                .iter()
-                .copied()
-                .filter(|&i| xs[i] > lo && xs[i] < hi)
-                .collect();
-            let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
-            let ms = solve_sweep(&eq, &points, self.scale, &self.params)?;
-            for (i, m) in inside.into_iter().zip(ms) {
-                out[i] = m.im / std::f64::consts::PI / self.unit;
-            }
+        for (i, m) in self.solve_inside(xs)? {
+            out[i] = m.im / std::f64::consts::PI / self.unit;
         }
         Ok(out)
     }

@@ -95,11 +95,3 @@ pub trait SpectralLaw: Send + Sync {
         (lo, hi)
     }
 }
-
-/// Sorts query points and returns the permutation, so that sweeps can run in increasing order and
-/// results can be put back in the caller's order.
-pub(crate) fn sorted_order(xs: &[f64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..xs.len()).collect();
-    order.sort_by(|&i, &j| xs[i].total_cmp(&xs[j]));
-    order
-}

@@ -45,10 +45,10 @@ use num_complex::Complex64;
 
 use super::moments::contour_moments;
 use super::weights::WeightLaw;
-use super::{Atom, SpectralLaw, sorted_order};
+use super::{Atom, SpectralLaw};
 use crate::error::{LawError, SolverError};
 use crate::stieltjes::potential::argument_sum;
-use crate::stieltjes::solver::{solve_by_continuation, solve_sweep, solve_sweep_at};
+use crate::stieltjes::solver::{solve_by_continuation, solve_on_support, solve_sweep_at};
 use crate::stieltjes::{Evaluation, SolverParams, StieltjesEquation};
 
 /// Points of the support scan.
@@ -706,20 +706,13 @@ impl Separable {
     }
 
     fn solve_inside(&self, xs: &[f64]) -> Result<Vec<(usize, Complex64)>, SolverError> {
-        let eq = self.equation();
-        let order = sorted_order(xs);
-        let mut out = Vec::new();
-        for &(lo, hi) in &self.intervals {
-            let inside: Vec<usize> = order
-                .iter()
-                .copied()
-                .filter(|&i| xs[i] > lo && xs[i] < hi)
-                .collect();
-            let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
-            let es = solve_sweep(&eq, &points, self.scale, &self.params)?;
-            out.extend(inside.into_iter().zip(es));
-        }
-        Ok(out)
+        solve_on_support(
+            &self.equation(),
+            &self.intervals,
+            xs,
+            self.scale,
+            &self.params,
+        )
     }
 
     fn gap_cdf(&self, x: f64) -> f64 {

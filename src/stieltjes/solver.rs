@@ -197,6 +197,35 @@ pub fn solve_sweep<E: StieltjesEquation + ?Sized>(
     solve_sweep_at(eq, xs, 0.0, scale, params)
 }
 
+/// Solves at every point of `xs` (any order) that lies strictly inside one of the support
+/// `intervals`, one sorted sweep per interval, and returns (index into `xs`, root) pairs. Points
+/// outside the support are left out: there the root is real and the sweep cannot follow it.
+///
+/// # Errors
+/// As [`solve_sweep`].
+pub fn solve_on_support<E: StieltjesEquation + ?Sized>(
+    eq: &E,
+    intervals: &[(f64, f64)],
+    xs: &[f64],
+    scale: f64,
+    params: &SolverParams,
+) -> Result<Vec<(usize, Complex64)>, SolverError> {
+    let mut order: Vec<usize> = (0..xs.len()).collect();
+    order.sort_by(|&i, &j| xs[i].total_cmp(&xs[j]));
+    let mut out = Vec::new();
+    for &(lo, hi) in intervals {
+        let inside: Vec<usize> = order
+            .iter()
+            .copied()
+            .filter(|&i| xs[i] > lo && xs[i] < hi)
+            .collect();
+        let points: Vec<f64> = inside.iter().map(|&i| xs[i]).collect();
+        let roots = solve_sweep(eq, &points, scale, params)?;
+        out.extend(inside.into_iter().zip(roots));
+    }
+    Ok(out)
+}
+
 /// [`solve_sweep`] at the points x + iη, η ≥ 0; the points need not lie in the support when
 /// η > 0.
 ///
