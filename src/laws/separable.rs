@@ -43,6 +43,7 @@
 
 use num_complex::Complex64;
 
+use super::gmp::Gmp;
 use super::moments::contour_moments;
 use super::weights::WeightLaw;
 use super::{Atom, SpectralLaw};
@@ -248,6 +249,86 @@ pub struct Separable {
     params: SolverParams,
     upper_cdf: Vec<f64>,
     label: String,
+    /// For weights that are one point mass, the exact reduction to a GMP law (see [`Companion`]).
+    companion: Option<Companion>,
+}
+
+/// The separable law with τ ≡ t as a GMP law, through the companion matrix.
+///
+/// With τ ≡ t the block is B = t (1/N) Σ^(1/2) Z Zᵀ Σ^(1/2). Its non-zero eigenvalues are those of
+/// the N×N matrix t (1/N) Zᵀ Σ Z = t γ (1/d) Σ_k s_k z_k z_kᵀ (z_k the rows of Z), which is t γ times
+/// a GMP block of dimension N, d samples and weights s_k: its law is GMP(1/γ, F_Σ). Counting
+/// eigenvalues, μ_B = (1/γ) (law of c g) + (1 − 1/γ) δ_0 with g ~ GMP(1/γ, F_Σ) and c = tγ. The support
+/// and the atoms then come from the exact GMP support search, with no scan.
+#[derive(Debug, Clone)]
+struct Companion {
+    law: Gmp,
+    /// c = t γ: the eigenvalues of B are c times those of the GMP law.
+    factor: f64,
+    /// 1/γ, the weight of the GMP part in μ_B.
+    share: f64,
+}
+
+impl Companion {
+    fn support(&self) -> Vec<(f64, f64)> {
+        let mut out: Vec<(f64, f64)> = self
+            .law
+            .support()
+            .into_iter()
+            .map(|(a, b)| {
+                let (p, q) = (a * self.factor, b * self.factor);
+                (p.min(q), p.max(q))
+            })
+            .collect();
+        out.sort_by(|a, b| a.0.total_cmp(&b.0));
+        out
+    }
+
+    fn density_and_cdf(&self, xs: &[f64]) -> Result<(Vec<f64>, Vec<f64>), SolverError> {
+        let c = self.factor;
+        let ys: Vec<f64> = xs.iter().map(|x| x / c).collect();
+        let (density, cdf) = self.law.density_and_cdf(&ys)?;
+        let atom = self.law.zero_atom();
+        let rest = 1.0 - self.share;
+        let density = density.iter().map(|d| self.share * d / c.abs()).collect();
+        let cdf = xs
+            .iter()
+            .zip(cdf)
+            .map(|(&x, f)| {
+                // For c < 0, P(c g ≤ x) = P(g ≥ x/c) = 1 − F(x/c) + P(g = x/c).
+                let part = if c > 0.0 {
+                    f
+                } else {
+                    1.0 - f + if x == 0.0 { atom } else { 0.0 }
+                };
+                let jump = if x >= 0.0 { rest } else { 0.0 };
+                (self.share * part + jump).clamp(0.0, 1.0)
+            })
+            .collect();
+        Ok((density, cdf))
+    }
+
+    fn stieltjes(&self, z: Complex64) -> Result<Complex64, SolverError> {
+        // m_B(z) = (1/γ)(1/c) m_G(z/c) − (1 − 1/γ)/z; for c < 0, z/c lies below the axis and
+        // m_G there is the conjugate of m_G at the conjugate point.
+        let c = self.factor;
+        let y = z / c;
+        let m = if y.im > 0.0 {
+            self.law.stieltjes(y)?
+        } else {
+            self.law.stieltjes(y.conj())?.conj()
+        };
+        Ok(self.share * m / c - (1.0 - self.share) / z)
+    }
+
+    fn moments(&self, count: usize) -> Vec<f64> {
+        self.law
+            .moments(count)
+            .into_iter()
+            .enumerate()
+            .map(|(k, moment)| self.share * self.factor.powi(k as i32 + 1) * moment)
+            .collect()
+    }
 }
 
 /// F(x) from e = e(x + i0) (real outside the support).
@@ -303,6 +384,25 @@ impl Separable {
     /// [`LawError::Gamma`] unless γ is finite and positive; [`LawError::Covariance`] for a
     /// negative eigenvalue of Σ; [`LawError::Solver`] if the support scan fails.
     pub fn new(gamma: f64, sigma: WeightLaw, weights: WeightLaw) -> Result<Self, LawError> {
+        Self::build(gamma, sigma, weights, true)
+    }
+
+    /// As [`Separable::new`], but always with the general support search, also when the weights
+    /// are one point mass (where `new` uses the exact companion GMP law). For testing the general
+    /// path against the exact one.
+    ///
+    /// # Errors
+    /// As [`Separable::new`].
+    pub fn new_scanned(gamma: f64, sigma: WeightLaw, weights: WeightLaw) -> Result<Self, LawError> {
+        Self::build(gamma, sigma, weights, false)
+    }
+
+    fn build(
+        gamma: f64,
+        sigma: WeightLaw,
+        weights: WeightLaw,
+        use_companion: bool,
+    ) -> Result<Self, LawError> {
         if !(gamma.is_finite() && gamma > 0.0) {
             return Err(LawError::Gamma(gamma));
         }
@@ -325,9 +425,20 @@ impl Separable {
             params: SolverParams::default(),
             upper_cdf: Vec::new(),
             label: format!("separable law (γ = {gamma})"),
+            companion: None,
         };
         if max_s == 0.0 || nonzero == 0.0 {
             law.zero_atom = 1.0;
+            return Ok(law);
+        }
+        if let ([t], true) = (law.weights.values(), use_companion) {
+            let companion = Companion {
+                law: Gmp::new(1.0 / gamma, law.sigma.clone())?,
+                factor: t * gamma,
+                share: 1.0 / gamma,
+            };
+            law.intervals = companion.support();
+            law.companion = Some(companion);
             return Ok(law);
         }
         law.find_support()?;
@@ -755,6 +866,9 @@ impl SpectralLaw for Separable {
     }
 
     fn density_and_cdf(&self, xs: &[f64]) -> Result<(Vec<f64>, Vec<f64>), SolverError> {
+        if let Some(companion) = &self.companion {
+            return companion.density_and_cdf(xs);
+        }
         let eq = self.equation();
         let mut density = vec![0.0; xs.len()];
         let mut cdf: Vec<f64> = xs.iter().map(|&x| self.gap_cdf(x)).collect();
@@ -771,12 +885,18 @@ impl SpectralLaw for Separable {
             z.im > 0.0,
             "the Stieltjes transform is evaluated in the upper half plane, got z = {z}"
         );
+        if let Some(companion) = &self.companion {
+            return companion.stieltjes(z);
+        }
         let eq = self.equation();
         let e = solve_by_continuation(&eq, z, self.scale, &self.params)?;
         Ok(eq.stieltjes_from(e, z))
     }
 
     fn moments(&self, count: usize) -> Vec<f64> {
+        if let Some(companion) = &self.companion {
+            return companion.moments(count);
+        }
         if self.intervals.is_empty() {
             // All mass at 0 (Σ = 0 or every weight 0).
             return vec![0.0; count];
@@ -790,7 +910,6 @@ impl SpectralLaw for Separable {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::laws::Gmp;
 
     #[test]
     fn identity_covariance_gives_gmp() {

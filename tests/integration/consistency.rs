@@ -97,4 +97,21 @@ fn separable_laws_are_consistent() {
         )
         .unwrap(),
     );
+    // One-point weights go through the exact companion GMP law, also for t < 0 and γ > 1.
+    check(
+        &Separable::new(
+            0.4,
+            w(&[(0.3, 0.0), (0.4, 1.0), (0.3, 6.0)]),
+            WeightLaw::point(-2.0).unwrap(),
+        )
+        .unwrap(),
+    );
+    check(
+        &Separable::new(
+            2.5,
+            w(&[(0.5, 1.0), (0.5, 3.0)]),
+            WeightLaw::point(1.5).unwrap(),
+        )
+        .unwrap(),
+    );
 }

@@ -377,8 +377,54 @@ fn separable_law_with_unit_weights_matches_the_sample_covariance_edges() {
             WeightLaw::point(1.0).unwrap(),
         )
         .unwrap();
-        let ours: Vec<f64> = law.support().iter().flat_map(|&(a, b)| [a, b]).collect();
+        let scanned = Separable::new_scanned(
+            gamma,
+            WeightLaw::from_atoms(&sigma).unwrap(),
+            WeightLaw::point(1.0).unwrap(),
+        )
+        .unwrap();
         let reference = sample_covariance_edges(gamma, &sigma);
+        // The general support search (scan, refinement, polish) and the exact companion GMP law.
+        for (path, law) in [("scanned", &scanned), ("companion", &law)] {
+            let ours: Vec<f64> = law.support().iter().flat_map(|&(a, b)| [a, b]).collect();
+            assert_eq!(
+                ours.len(),
+                reference.len(),
+                "{path}, γ = {gamma}, Σ {sigma:?}: {ours:?} vs {reference:?}"
+            );
+            for (x, r) in ours.iter().zip(&reference) {
+                assert!(
+                    (x - r).abs() <= 1e-10 * r.abs().max(1.0),
+                    "{path}, γ = {gamma}, Σ {sigma:?}: edge {x} vs {r}"
+                );
+            }
+            let (xs, n) = (law.support()[0].0, 400);
+            let hi = law.support().last().unwrap().1;
+            // Midpoints of a grid, away from the edges, where the density changes like the square
+            // root of the distance and a 1e-16 difference in an edge would show.
+            let grid: Vec<f64> = (0..n)
+                .map(|i| xs + (hi - xs) * (i as f64 + 0.5) / n as f64)
+                .collect();
+            let (d1, f1) = law.density_and_cdf(&grid).unwrap();
+            let (d2, f2) = scanned.density_and_cdf(&grid).unwrap();
+            for i in 0..n {
+                assert!(
+                    (d1[i] - d2[i]).abs() <= 1e-9 * (1.0 + d2[i]),
+                    "{path}, x = {}: density {} vs {}",
+                    grid[i],
+                    d1[i],
+                    d2[i]
+                );
+                assert!(
+                    (f1[i] - f2[i]).abs() <= 1e-12,
+                    "{path}, x = {}: CDF {} vs {}",
+                    grid[i],
+                    f1[i],
+                    f2[i]
+                );
+            }
+        }
+        let ours: Vec<f64> = law.support().iter().flat_map(|&(a, b)| [a, b]).collect();
         assert_eq!(
             ours.len(),
             reference.len(),
