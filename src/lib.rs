@@ -46,6 +46,10 @@ pub mod stieltjes;
 pub mod testing;
 pub mod tol;
 
+/// The complex type of Stieltjes transforms, re-exported so that implementing
+/// [`laws::SpectralLaw`] needs no direct dependency on num-complex.
+pub use num_complex::Complex64;
+
 /// The crate version, written into every report and figure caption.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 

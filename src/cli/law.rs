@@ -33,7 +33,7 @@ pub struct LawArgs {
     /// Aspect ratio γ = d/N.
     #[arg(long, value_parser = positive_f64, allow_hyphen_values = true)]
     pub gamma: f64,
-    /// Weight law as PROBABILITY:VALUE pairs, comma-separated.
+    /// Weight law as PROBABILITY:VALUE pairs, comma-separated (or give --weights-file).
     #[arg(
         long,
         allow_hyphen_values = true,
@@ -41,8 +41,8 @@ pub struct LawArgs {
         conflicts_with = "weights_file"
     )]
     pub weights: Option<String>,
-    /// Weight law as samples in a file: numbers separated by commas, spaces or newlines; lines
-    /// starting with # are comments.
+    /// Weight law as samples in a file: numbers separated by commas, semicolons, spaces, tabs or
+    /// newlines; lines starting with # are comments.
     #[arg(long, value_name = "PATH")]
     pub weights_file: Option<PathBuf>,
     /// Eigenvalue law of the population covariance Σ as PROBABILITY:VALUE pairs (separable law).
@@ -195,7 +195,10 @@ pub fn run(args: &LawArgs) -> Result<Outcome> {
             format!("GMP law, γ = {}", args.gamma),
         ),
         Some(sigma) => (
-            Box::new(Separable::new(args.gamma, sigma.clone(), weights.clone())?),
+            Box::new(
+                Separable::new(args.gamma, sigma.clone(), weights.clone())
+                    .context("invalid covariance law (--sigma-weights or --sigma-file)")?,
+            ),
             format!("separable law, γ = {}", args.gamma),
         ),
     };

@@ -36,7 +36,7 @@ pub struct Cli {
 pub enum Command {
     /// Sample Hessian blocks and compare their eigenvalues with the predicted limit laws.
     Verify(verify::VerifyArgs),
-    /// Print or plot the GMP law of a discrete weight law.
+    /// Print or plot a limit law: GMP for given weights, or separable with a covariance Σ.
     Law(law::LawArgs),
 }
 

@@ -8,7 +8,7 @@
 //! # Formula
 //! The Stieltjes transform solves m = 1 / (−z + E_H[τ / (1 + γ τ m)]) with Im m > 0; the density
 //! is Im m(x + i0)/π. There is an atom at 0 of mass max(0, 1 − P(τ ≠ 0)/γ). Moments follow from
-//! the free cumulants κ_n = γ^(n−1) E[τⁿ] (see [`super::moments`]).
+//! the free cumulants κ_n = γ^(n−1) E\[τⁿ\] (see [`super::moments`]).
 //!
 //! # Accuracy
 //! The support edges are exact to about 1e-15 relative (bisection on the critical points of the

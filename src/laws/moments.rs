@@ -1,6 +1,6 @@
 //! Moments of free multiplicative-type laws from their free cumulants.
 //!
-//! A GMP(γ, H) law has free cumulants κ_n = γ^(n−1) E_H[τⁿ]. Moments follow from the free
+//! A GMP(γ, H) law has free cumulants κ_n = γ^(n−1) E_H\[τⁿ\]. Moments follow from the free
 //! moment–cumulant relation, summed over non-crossing partitions; in recursive form,
 //!
 //! ```text
@@ -14,7 +14,7 @@ use num_complex::Complex64;
 
 use crate::error::SolverError;
 
-/// Free cumulants κ_1..=κ_count of GMP(γ, H) from the raw moments E[τⁿ] of H.
+/// Free cumulants κ_1..=κ_count of GMP(γ, H) from the raw moments E\[τⁿ\] of H.
 pub fn gmp_free_cumulants(gamma: f64, weight_moments: &[f64]) -> Vec<f64> {
     weight_moments
         .iter()

@@ -102,7 +102,7 @@ pub enum PlotError {
     Backend(String),
 
     /// Creating, writing or renaming a file failed.
-    #[error("failed to write figure {path}: {source}")]
+    #[error("failed to write figure {path}")]
     Io {
         /// Requested output path.
         path: PathBuf,

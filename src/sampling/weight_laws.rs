@@ -117,7 +117,7 @@ const MAX_MERGES: usize = 32;
 ///
 /// Spectral order follows weight order, so a spurious bulk sits at the end of the spectrum that
 /// belongs to the sparse tail; of the first and last support intervals, the narrower one is taken
-/// as spurious and the two outermost atoms at that end are merged. At most [`MAX_MERGES`] merges
+/// as spurious and the two outermost atoms at that end are merged. At most `MAX_MERGES` merges
 /// are made; a law whose gaps survive them is returned as it is (its gaps are then real).
 ///
 /// # Errors

@@ -183,7 +183,7 @@ const PARALLEL_WORK: usize = 1 << 18;
 /// each Newton solve from the previous roots and falling back to continuation when that fails.
 /// [`solve_sweep_at`] does the same at height η above the axis.
 ///
-/// Large sweeps are cut into stretches of [`SWEEP_CHUNK`] points solved in parallel (rayon); the
+/// Large sweeps are cut into stretches of `SWEEP_CHUNK` (256) points solved in parallel (rayon); the
 /// cut depends only on the number of points, so results are identical for any thread count.
 ///
 /// # Errors

@@ -20,6 +20,10 @@ use super::equation::GmpEquation;
 use crate::error::SolverError;
 use crate::tol;
 
+/// Size, relative to the largest support end, below which an edge is taken to be the hard edge 0.
+/// A soft edge this close to 0 would need an effective ratio within 1e-7 of 1.
+const HARD_EDGE_SNAP: f64 = 1e-14;
+
 /// The support of a GMP law: the intervals of its continuous part and the mass of its atom at 0.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Support {
@@ -141,6 +145,18 @@ pub fn support(eq: &GmpEquation<'_>) -> Result<Support, SolverError> {
         if hi.0 > lo.0 {
             intervals.push((lo.0, hi.0));
             edge_w.push((lo.1, hi.1));
+        }
+    }
+    // A hard edge lies exactly at 0 (effective ratio 1, critical point w = 0), but x(w) at the
+    // bisected w is a rounding-sized number of either sign, such as −1.2e-32; it is set to 0.
+    let size = intervals.iter().fold(0.0_f64, |acc, &(a, b): &(f64, f64)| {
+        acc.max(a.abs()).max(b.abs())
+    });
+    for (a, b) in &mut intervals {
+        for end in [a, b] {
+            if end.abs() <= HARD_EDGE_SNAP * size {
+                *end = 0.0;
+            }
         }
     }
     Ok(Support {

@@ -87,10 +87,16 @@ impl fmt::Display for ConsistencyReport {
         writeln!(f, "self-consistency of {}:", self.law)?;
         for c in &self.checks {
             let mark = if c.passed() { "ok  " } else { "FAIL" };
+            // A check without any error has no place to point at.
+            let at = if c.error == 0.0 {
+                "everywhere"
+            } else {
+                c.at.as_str()
+            };
             writeln!(
                 f,
-                "  {mark} {:<28} error {:.3e} (tolerance {:.1e}) at {}",
-                c.name, c.error, c.tolerance, c.at
+                "  {mark} {:<28} error {:.3e} (tolerance {:.1e}) at {at}",
+                c.name, c.error, c.tolerance
             )?;
         }
         Ok(())
