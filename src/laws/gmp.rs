@@ -234,11 +234,16 @@ impl Gmp {
         let roots = self.solve_inside(xs)?;
         // Each CDF value costs O(K) on its own; for large laws they run in parallel (the values do
         // not depend on how the points are shared out).
-        let values: Vec<f64> = roots
-            .par_iter()
-            .with_min_len((PARALLEL_CDF_WORK / eq.values.len().max(1)).max(1))
-            .map(|&(i, m)| gmp_cdf(&eq, scaled[i], m).clamp(0.0, 1.0))
-            .collect();
+        let value = |&(i, m): &(usize, Complex64)| gmp_cdf(&eq, scaled[i], m).clamp(0.0, 1.0);
+        let values: Vec<f64> = if roots.len() * eq.values.len() < PARALLEL_CDF_WORK {
+            roots.iter().map(value).collect()
+        } else {
+            roots
+                .par_iter()
+                .with_min_len((PARALLEL_CDF_WORK / eq.values.len().max(1)).max(1))
+                .map(value)
+                .collect()
+        };
         for (&(i, m), f) in roots.iter().zip(values) {
             density[i] = m.im / std::f64::consts::PI / self.unit;
             cdf[i] = f;

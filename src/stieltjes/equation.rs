@@ -136,21 +136,25 @@ impl GmpEquation<'_> {
             let b = f64x4::from([b[0], b[1], b[2], b[3]]);
             accumulate(&mut acc, a, b, m_re, m_im);
         }
-        // The tail goes to lane 0, one atom at a time, so that the sums do not depend on how the
-        // atoms fall into chunks beyond this rule.
+        // The tail goes to lane 0, one atom at a time, with the same arithmetic as a vector lane
+        // (so the sums do not depend on whether an atom falls into a chunk or the tail beyond
+        // this rule).
         let mut acc: [[f64; LANES]; ACCUMULATORS] = acc.map(|v| v.to_array());
         for (&a, &b) in a_tail.iter().zip(b_tail) {
-            let mut one = [f64x4::ZERO; ACCUMULATORS];
-            accumulate(
-                &mut one,
-                f64x4::from([a, 0.0, 0.0, 0.0]),
-                f64x4::from([b, 0.0, 0.0, 0.0]),
-                m_re,
-                m_im,
-            );
-            for (total, part) in acc.iter_mut().zip(one) {
-                total[0] += part.to_array()[0];
-            }
+            let d_re = 1.0 + a * m.re;
+            let d_im = a * m.im;
+            let scale = 1.0 / (d_re * d_re + d_im * d_im);
+            let (u_re, u_im) = (d_re * scale, -(d_im * scale));
+            let (t1_re, t1_im) = (b * u_re, b * u_im);
+            let (au_re, au_im) = (a * u_re, a * u_im);
+            let (t2_re, t2_im) = (t1_re * au_re - t1_im * au_im, t1_re * au_im + t1_im * au_re);
+            acc[0][0] += t1_re;
+            acc[1][0] += t1_im;
+            acc[2][0] += t2_re;
+            acc[3][0] += t2_im;
+            acc[4][0] += t2_re * au_re - t2_im * au_im;
+            acc[5][0] += t2_re * au_im + t2_im * au_re;
+            acc[6][0] += t1_re.abs() + t1_im.abs();
         }
         let total = |k: usize| acc[k].iter().sum::<f64>();
         let sum = Complex64::new(total(0), total(1));
