@@ -106,8 +106,10 @@ pub(crate) fn argument_sum(values: &[f64], probs: &[f64], gamma: f64, m: Complex
             // Keep the products finite; only their directions matter.
             let size = p_re.abs() + p_im.abs();
             let rescale = size.simd_gt(f64x4::splat(1e150)) | size.simd_lt(f64x4::splat(1e-150));
-            p_re = rescale.select(p_re / size, p_re);
-            p_im = rescale.select(p_im / size, p_im);
+            if rescale.any() {
+                p_re = rescale.select(p_re / size, p_re);
+                p_im = rescale.select(p_im / size, p_im);
+            }
         }
         let (p_re, p_im, turns) = (p_re.to_array(), p_im.to_array(), turns.to_array());
         let lane = |l: usize| Winding {

@@ -171,10 +171,10 @@ pub fn solve_by_continuation<E: StieltjesEquation + ?Sized>(
 const WARM_START_MIN_IM: f64 = 1e-8;
 
 /// Points per independent stretch of a parallel sweep. Each stretch starts with one continuation
-/// solve (about 40 Newton steps) and then needs about 4 steps per point, so 256 points keep the
-/// restart cost near 4 %. The size is fixed, not derived from the thread count, so that results
-/// do not depend on the machine.
-const SWEEP_CHUNK: usize = 256;
+/// solve (40 or more Newton steps) and then needs one or two evaluations per point, so 1024 points
+/// keep the restart cost to a few per cent. The size is fixed, not derived from the thread count, so
+/// that results do not depend on the machine.
+const SWEEP_CHUNK: usize = 1024;
 
 /// Work (points × atoms) below which a sweep runs on the calling thread.
 const PARALLEL_WORK: usize = 1 << 18;
@@ -183,7 +183,7 @@ const PARALLEL_WORK: usize = 1 << 18;
 /// each Newton solve from the previous roots and falling back to continuation when that fails.
 /// [`solve_sweep_at`] does the same at height η above the axis.
 ///
-/// Large sweeps are cut into stretches of `SWEEP_CHUNK` (256) points solved in parallel (rayon); the
+/// Large sweeps are cut into stretches of `SWEEP_CHUNK` (1024) points solved in parallel (rayon); the
 /// cut depends only on the number of points, so results are identical for any thread count.
 ///
 /// # Errors
