@@ -4,9 +4,12 @@
 //! per-sample weights τ_i and forms blocks with one matrix product.
 //!
 //! - [`linear`]: the linear model f(x) = W x with MSE or cross-entropy loss;
+//! - [`mlp`]: the network with one hidden layer, f(x) = V φ(W x), and its hidden, output and cross
+//!   blocks;
 //! - [`eigen`]: eigenvalues of a symmetric block through faer.
 
 pub mod eigen;
 pub mod linear;
+pub mod mlp;
 
 pub use linear::Loss;
