@@ -19,7 +19,7 @@
 //! ```
 //!
 //! The output-layer block of rows k, l of V is the m×m matrix (1/N) Σ_i A_kl(i) h_i h_iᵀ. The cross
-//! derivative of w_j (entry a) and V_kj′ is (1/N) Σ_i [δ_jj′ g_k + (v_jᵀ A)_k h_j′] φ′(z_j) x_a; its
+//! derivative of w_j (entry a) and V_kj′ is (1/N) Σ_i [δ_jj′ g_k + (v_jᵀ A)_k h_j′] φ′(z_j) x_a. Its
 //! first term carries the labels. The full Hessian orders the parameters as the rows of W, then the
 //! rows of V, and is meant for small sizes and tests.
 
@@ -207,7 +207,7 @@ impl Mlp {
         Ok((Forward { d1, d2, h, u, p, g }, total / n as f64))
     }
 
-    /// The mean loss and its gradients with respect to W (m×d) and V (C×m).
+    /// Computes the mean loss and its gradients with respect to W (m×d) and V (C×m).
     ///
     /// # Errors
     /// As [`Mlp::forward`].
@@ -244,7 +244,8 @@ fn curvature(loss: Loss, v: MatRef<'_, f64>, p: &[f64], j: usize, jp: usize) -> 
     }
 }
 
-/// The weights τ_jj′(i) of hidden-layer block (j, j′), one per sample (0-based neuron indices).
+/// Computes the weights τ_jj′(i) of hidden-layer block (j, j′), one per sample (0-based neuron
+/// indices).
 ///
 /// # Panics
 /// If j or j′ is not below the width m.
@@ -277,7 +278,7 @@ pub fn hidden_block_weights(
         .collect()
 }
 
-/// The weights A_kl(i) of output-layer block (k, l), one per sample.
+/// Computes the weights A_kl(i) of output-layer block (k, l), one per sample.
 pub fn output_block_weights(forward: &Forward, loss: Loss, k: usize, l: usize) -> Vec<f64> {
     let n = forward.h.ncols();
     (0..n)
@@ -291,7 +292,7 @@ pub fn output_block_weights(forward: &Forward, loss: Loss, k: usize, l: usize) -
         .collect()
 }
 
-/// The full Hessian of the mean loss with respect to (rows of W, rows of V), of size
+/// Forms the full Hessian of the mean loss with respect to (rows of W, rows of V), of size
 /// (m d + C m)². Costs O((m d + C m)² N): meant for small sizes and tests.
 ///
 /// # Errors
