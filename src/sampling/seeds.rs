@@ -19,6 +19,12 @@ pub enum Stream {
         /// Chunk index.
         chunk: u64,
     },
+    /// Chunk `chunk` of the sample that represents a population weight law of a hidden-layer block
+    /// of the network with one hidden layer.
+    HiddenPopulationLaw {
+        /// Chunk index.
+        chunk: u64,
+    },
     /// Chunk `chunk` of the fresh data behind the weight law conditional on replicate `replicate`.
     ConditionalLaw {
         /// Replicate index.
@@ -37,6 +43,7 @@ impl Stream {
             Stream::ConditionalLaw { replicate, chunk } => {
                 (4u128 << 64) | (u128::from(replicate) << 32) | u128::from(chunk)
             }
+            Stream::HiddenPopulationLaw { chunk } => (5u128 << 64) | u128::from(chunk),
         }
     }
 }
