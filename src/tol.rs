@@ -37,7 +37,7 @@ pub const CDF_ABS: f64 = 1e-12;
 pub const HARNESS_MASS_ABS: f64 = 1e-8;
 
 /// Absolute error accepted by the harness between the CDF and the atoms plus the running integral
-/// of the density; the contract of the solved laws is 1e-8.
+/// of the density. The contract of the solved laws is 1e-8.
 pub const HARNESS_CDF_ABS: f64 = 1e-8;
 
 /// Relative error accepted by the harness between moments 1–4 by quadrature and their closed forms

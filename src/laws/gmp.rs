@@ -63,7 +63,7 @@ pub struct Gmp {
     upper_cdf: Vec<f64>,
     label: String,
     /// A power of 2 near max|τ|. The solver works on H/unit, whose law is GMP(γ, H)/unit, so that
-    /// weights of any size (1e-150 or 1e150) stay far from overflow; dividing by a power of 2 is
+    /// weights of any size (1e-150 or 1e150) stay far from overflow. Dividing by a power of 2 is
     /// exact, so results are the same bits as for H itself, scaled.
     unit: f64,
     /// H/unit.
@@ -124,7 +124,7 @@ impl Gmp {
         })
     }
 
-    /// The equation in the solver's units (weights H/unit).
+    /// Returns the equation in the solver's units (weights H/unit).
     fn scaled_equation(&self) -> GmpEquation<'_> {
         GmpEquation::new(self.gamma, self.scaled.values(), self.scaled.probs())
     }
@@ -195,7 +195,7 @@ impl Gmp {
         solve_on_support(&eq, &self.support.intervals, &xs, self.scale, &self.params)
     }
 
-    /// The equation this law solves, for diagnostics such as residuals.
+    /// Returns the equation this law solves, for diagnostics such as residuals.
     pub fn equation(&self) -> GmpEquation<'_> {
         GmpEquation::new(self.gamma, self.weights.values(), self.weights.probs())
     }
@@ -232,8 +232,8 @@ impl Gmp {
         // Outside the support F is constant between intervals, plus the atom at 0 from x = 0 on.
         let mut cdf: Vec<f64> = scaled.iter().map(|&x| self.gap_cdf(x)).collect();
         let roots = self.solve_inside(xs)?;
-        // Each CDF value costs O(K) on its own; for large laws they run in parallel (the values do
-        // not depend on how the points are shared out).
+        // Each CDF value costs O(K) on its own, so for large laws they run in parallel. The values
+        // do not depend on how the points are shared out.
         let value = |&(i, m): &(usize, Complex64)| gmp_cdf(&eq, scaled[i], m).clamp(0.0, 1.0);
         let values: Vec<f64> = if roots.len() * eq.values.len() < PARALLEL_CDF_WORK {
             roots.iter().map(value).collect()

@@ -28,9 +28,9 @@
 //! rounding; the CDF stationary in e). The support is located by a scan at height η = 1e-6 · B
 //! (B the spectral radius bound) on 2048 points, then every edge is polished by Newton's method on
 //! the two equations G = 0, ∂G/∂e = 0 in (e, x), which defines the edge exactly. A bulk or a gap
-//! narrower than the scan's spacing is caught by the CDF: the masses on both sides of each gap
-//! must agree to 1e-10, and a gap where they do not is scanned again with 2048 points of its own
-//! (twice). What is still narrower than that is missed, and a warning is logged.
+//! narrower than the scan's spacing is caught by the CDF, because the masses on both sides of
+//! each gap must agree to 1e-10. A gap where they do not is scanned again with 2048 points of its
+//! own (twice). What is still narrower than that is missed, and a warning is logged.
 //!
 //! # Complexity
 //! Construction: about 2048 · 3 evaluations of O(K_H + K_Σ) for the scan. Each density or CDF
@@ -56,9 +56,9 @@ use crate::stieltjes::{Evaluation, SolverParams, StieltjesEquation};
 const SCAN_POINTS: usize = 2048;
 /// Height of the scan above the axis, relative to the spectral radius bound.
 const SCAN_ETA: f64 = 1e-6;
-/// Growth of Im m from height η to 2η below which a scan point counts as inside the support
-/// (inside the growth is about 1, outside about 2; near an edge it is in between, and the polish
-/// moves the edge to its exact place).
+/// Growth of Im m from height η to 2η below which a scan point counts as inside the support.
+/// Inside, the growth is about 1 and outside about 2. Near an edge it is in between, and the
+/// polish moves the edge to its exact place.
 const INSIDE_GROWTH: f64 = 1.5;
 /// Points of each refined scan around a dip of the density.
 const DIP_POINTS: usize = 64;
@@ -129,7 +129,7 @@ fn weight_sums(gamma: f64, weights: &WeightLaw, e: Complex64) -> [Complex64; 3] 
 }
 
 impl<'a> SeparableEquation<'a> {
-    /// The equation for aspect ratio γ, eigenvalue law `sigma` of Σ and weight law `weights`.
+    /// Builds the equation for aspect ratio γ, eigenvalue law `sigma` of Σ and weight law `weights`.
     pub fn new(gamma: f64, sigma: &'a WeightLaw, weights: &'a WeightLaw) -> Self {
         Self {
             gamma,
@@ -149,7 +149,7 @@ impl<'a> SeparableEquation<'a> {
             .sum()
     }
 
-    /// The part of m(z) that comes from the non-zero eigenvalues of Σ: m minus F_Σ({0})/(0 − z).
+    /// Computes the part of m(z) that comes from the non-zero eigenvalues of Σ: m minus F_Σ({0})/(0 − z).
     /// Its imaginary part on the axis is π times the density (the kernel of Σ only adds to the
     /// atom at 0), and it is finite at z = 0.
     pub fn stieltjes_nonzero_from(&self, e: Complex64, z: Complex64) -> Complex64 {
@@ -184,7 +184,7 @@ impl<'a> SeparableEquation<'a> {
         (out, size)
     }
 
-    /// The two equations of an edge, G = 0 and ∂G/∂e = 0, and their Jacobian in (e, x), at real
+    /// Evaluates the two equations of an edge, G = 0 and ∂G/∂e = 0, and their Jacobian in (e, x), at real
     /// (e, x).
     fn edge_system(&self, e: f64, x: f64) -> ([f64; 2], [[f64; 2]; 2]) {
         let z = Complex64::new(x, 0.0);
@@ -451,7 +451,7 @@ impl Separable {
         self
     }
 
-    /// The equation this law solves.
+    /// Returns the equation this law solves.
     pub fn equation(&self) -> SeparableEquation<'_> {
         SeparableEquation::new(self.gamma, &self.sigma, &self.weights)
     }
@@ -467,7 +467,7 @@ impl Separable {
         let b = self.scale;
         let lo = if negative { -1.05 * b } else { -0.05 * b };
         let hi = if positive { 1.05 * b } else { 0.05 * b };
-        // A uniform scan resolves structure at the scale of the largest eigenvalues only; bulks
+        // A uniform scan resolves structure at the scale of the largest eigenvalues only, but bulks
         // made by small weights or small eigenvalues of Σ sit close to 0. A geometric scan on
         // each side of 0, from B down to 1e-12 B, resolves every scale to about 3 %.
         let mut samples = self.scan_refined(lo, hi)?;
@@ -574,7 +574,7 @@ impl Separable {
                 .fold(f64::INFINITY, f64::min);
             let eta = 1e-3 * spacing;
             let read = |height: f64| solve_sweep_at(&eq, decade, height, self.scale, &self.params);
-            // Very close to an atom at 0, m is huge and the solver can fail; a decade that cannot
+            // Very close to an atom at 0, m is huge and the solver can fail. A decade that cannot
             // be read is skipped (the CDF check across gaps still catches a bulk missed there).
             let (Ok(low_e), Ok(high_e)) = (read(eta), read(2.0 * eta)) else {
                 log::debug!("{}: scan decade near {} skipped", self.label, decade[0]);
@@ -665,7 +665,7 @@ impl Separable {
             let mut e = e0;
             let mut ok = false;
             // Quadratic convergence takes the step from the bracket's width to rounding in a
-            // handful of iterations; the last steps stall at a few ulps, so success is a step
+            // handful of iterations. The last steps stall at a few ulps, so success is a step
             // below 1e-13 relative, followed by two more steps.
             let mut extra = 2;
             for _ in 0..60 {
@@ -711,7 +711,7 @@ impl Separable {
     }
 
     /// Bisects a bracket on the inside/outside reading, with η a thousandth of the current width,
-    /// until it is 1e-7 of its own position wide (or 40 steps); keeps e at the outside end.
+    /// until it is 1e-7 of its own position wide (or 40 steps). Keeps e at the outside end.
     fn narrow(&self, bracket: (f64, f64, f64, bool)) -> (f64, f64, f64, bool) {
         let eq = self.equation();
         let (mut x0, mut x1, mut e_out, entering) = bracket;

@@ -147,7 +147,7 @@ impl WeightLaw {
         Self { values, probs }
     }
 
-    /// The law of c·τ for c > 0 (values multiplied by c, probabilities kept).
+    /// Returns the law of c·τ for c > 0 (values multiplied by c, probabilities kept).
     ///
     /// # Panics
     /// If c is not finite and positive.

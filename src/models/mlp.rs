@@ -373,7 +373,7 @@ pub fn full_hessian(
 mod tests {
     use super::*;
 
-    /// A small deterministic problem whose pre-activations stay away from 0 (the kink of ReLU).
+    /// Builds a small deterministic problem whose pre-activations stay away from 0 (the kink of ReLU).
     fn problem(activation: Activation) -> (Mlp, Mat<f64>, Vec<usize>) {
         let (d, n, m, c) = (3, 6, 4, 3);
         let x = Mat::<f64>::from_fn(d, n, |a, i| ((2 * a + 5 * i + 1) as f64 * 0.913).sin());
@@ -405,7 +405,8 @@ mod tests {
         out
     }
 
-    /// The parameter with flat index `index` (rows of W, then rows of V), shifted by `step`.
+    /// Returns the network with the parameter of flat index `index` (rows of W, then rows of V)
+    /// shifted by `step`.
     fn shifted(net: &Mlp, index: usize, step: f64) -> Mlp {
         let mut out = net.clone();
         let (m, d) = (net.w.nrows(), net.w.ncols());

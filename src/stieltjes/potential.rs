@@ -166,7 +166,7 @@ impl Winding {
     }
 }
 
-/// The real Stieltjes transform m = −1/(γ w) at a support edge with critical point w, as a
+/// Returns the real Stieltjes transform m = −1/(γ w) at a support edge with critical point w, as a
 /// complex number with imaginary part +0.
 ///
 /// A hard edge at 0 has w = 0 and m infinite; there the sign of m is that of the outside of the

@@ -72,9 +72,9 @@ pub fn newton<E: StieltjesEquation + ?Sized>(
 
         // Last step without a last evaluation: the error after a Newton step is about
         // |F''| |step|² / (2 |F'|). When that is below the relative tolerance `step_rel` (the
-        // size of the rounding in F itself), the step is taken and the root returned; this saves one evaluation of F per point along a
-        // warm-started sweep. Near a nearly double root (a square-root edge) |F'| is small, the
-        // bound is large, and the iteration goes on as usual.
+        // size of the rounding in F itself), the step is taken and the root returned. This saves
+        // one evaluation of F per point along a warm-started sweep. Near a nearly double root (a
+        // square-root edge) |F'| is small, the bound is large, and the iteration goes on as usual.
         let after_sqr = e.d2f.norm_sqr() * step.norm_sqr().powi(2) / (4.0 * e.df.norm_sqr());
         let finished = m - step;
         if finished.im > 0.0
@@ -183,8 +183,8 @@ const PARALLEL_WORK: usize = 1 << 18;
 /// each Newton solve from the previous roots and falling back to continuation when that fails.
 /// [`solve_sweep_at`] does the same at height η above the axis.
 ///
-/// Large sweeps are cut into stretches of `SWEEP_CHUNK` (1024) points solved in parallel (rayon); the
-/// cut depends only on the number of points, so results are identical for any thread count.
+/// Large sweeps are cut into stretches of `SWEEP_CHUNK` (1024) points solved in parallel (rayon).
+/// The cut depends only on the number of points, so results are identical for any thread count.
 ///
 /// # Errors
 /// [`SolverError::NoConvergence`] when both Newton and continuation fail at some point.

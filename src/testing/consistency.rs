@@ -46,12 +46,12 @@ pub struct Check {
     pub error: f64,
     /// Largest error accepted.
     pub tolerance: f64,
-    /// Where the largest error occurred, in words.
+    /// Location of the largest error, in words.
     pub at: String,
 }
 
 impl Check {
-    /// Whether the error is within tolerance (NaN fails).
+    /// Returns whether the error is within tolerance (NaN fails).
     pub fn passed(&self) -> bool {
         self.error <= self.tolerance
     }
@@ -67,7 +67,7 @@ pub struct ConsistencyReport {
 }
 
 impl ConsistencyReport {
-    /// Whether every check passed.
+    /// Returns whether every check passed.
     pub fn passed(&self) -> bool {
         self.checks.iter().all(Check::passed)
     }

@@ -104,7 +104,7 @@ pub struct EsdCheck {
 }
 
 impl EsdCheck {
-    /// Whether the distance is within tolerance.
+    /// Returns whether the distance is within tolerance.
     pub fn passed(&self) -> bool {
         self.ks <= self.tolerance
     }

@@ -31,7 +31,7 @@ pub fn gamma() -> impl Strategy<Value = f64> {
     (-3.0..=3.0_f64).prop_map(|e| 10f64.powf(e))
 }
 
-/// One weight value: exactly 0 with probability 1/8, otherwise a sign times a magnitude
+/// Generates one weight value: exactly 0 with probability 1/8, otherwise a sign times a magnitude
 /// log-uniform on [1e-2, 1e2].
 pub fn weight_value() -> impl Strategy<Value = f64> {
     prop_oneof![
@@ -41,7 +41,7 @@ pub fn weight_value() -> impl Strategy<Value = f64> {
     ]
 }
 
-/// A weight law of 1 to `max_atoms` atoms with values from [`weight_value`] and probabilities
+/// Generates a weight law of 1 to `max_atoms` atoms with values from [`weight_value`] and probabilities
 /// proportional to numbers drawn uniformly from [0.05, 1] (so no atom is negligible).
 ///
 /// # Panics
@@ -55,7 +55,7 @@ pub fn weight_law(max_atoms: usize) -> impl Strategy<Value = WeightLaw> {
     })
 }
 
-/// An eigenvalue law of a population covariance Σ: 1 to `max_atoms` atoms with values
+/// Generates an eigenvalue law of a population covariance Σ: 1 to `max_atoms` atoms with values
 /// log-uniform on [1e-2, 1e2] (exactly 0 with probability 1/16) and probabilities as in
 /// [`weight_law`].
 ///
