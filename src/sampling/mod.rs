@@ -8,12 +8,14 @@
 //! - [`data`]: Gaussian and Rademacher data matrices;
 //! - [`montecarlo`]: the parallel replicate driver;
 //! - [`linear`]: one replicate of the linear model's Hessian blocks;
+//! - [`mlp`]: one replicate of the network's blocks, and its weight laws and expected blocks;
 //! - [`weight_laws`]: population and conditional weight laws of the linear model;
 //! - [`esd`]: the pooled empirical spectral distribution.
 
 pub mod data;
 pub mod esd;
 pub mod linear;
+pub mod mlp;
 pub mod montecarlo;
 pub mod seeds;
 pub mod weight_laws;

@@ -20,10 +20,37 @@ pub enum Stream {
         chunk: u64,
     },
     /// Chunk `chunk` of the sample that represents a population weight law of a hidden-layer block
-    /// of the network with one hidden layer.
+    /// of the network with one hidden layer; `part` numbers the output-layer weights V the law is
+    /// conditional on (0 when V is shared by all replicates, replicate index + 1 otherwise).
     HiddenPopulationLaw {
+        /// Which V.
+        part: u32,
         /// Chunk index.
-        chunk: u64,
+        chunk: u32,
+    },
+    /// Chunk `chunk` of the fresh data behind the weight law of a hidden-layer block conditional on
+    /// the W (and V) of replicate `replicate`.
+    HiddenConditionalLaw {
+        /// Replicate index.
+        replicate: u32,
+        /// Chunk index.
+        chunk: u32,
+    },
+    /// Chunk `chunk` of the pre-activations behind the expected output-layer block; `part` as in
+    /// [`Stream::HiddenPopulationLaw`].
+    OutputPopulation {
+        /// Which V.
+        part: u32,
+        /// Chunk index.
+        chunk: u32,
+    },
+    /// Chunk `chunk` of the fresh data behind the expected output-layer block conditional on the W
+    /// (and V) of replicate `replicate`.
+    OutputConditional {
+        /// Replicate index.
+        replicate: u32,
+        /// Chunk index.
+        chunk: u32,
     },
     /// Chunk `chunk` of the fresh data behind the weight law conditional on replicate `replicate`.
     ConditionalLaw {
@@ -43,9 +70,17 @@ impl Stream {
             Stream::ConditionalLaw { replicate, chunk } => {
                 (4u128 << 64) | (u128::from(replicate) << 32) | u128::from(chunk)
             }
-            Stream::HiddenPopulationLaw { chunk } => (5u128 << 64) | u128::from(chunk),
+            Stream::HiddenPopulationLaw { part, chunk } => pair(5, part, chunk),
+            Stream::HiddenConditionalLaw { replicate, chunk } => pair(6, replicate, chunk),
+            Stream::OutputPopulation { part, chunk } => pair(7, part, chunk),
+            Stream::OutputConditional { replicate, chunk } => pair(8, replicate, chunk),
         }
     }
+}
+
+/// The stream id of family `family` with two 32-bit indices.
+fn pair(family: u128, high: u32, low: u32) -> u128 {
+    (family << 64) | (u128::from(high) << 32) | u128::from(low)
 }
 
 fn splitmix64(state: &mut u64) -> u64 {

@@ -21,16 +21,14 @@ use super::seeds::{Stream, rng};
 use crate::error::LawError;
 use crate::laws::WeightLaw;
 use crate::models::linear::{Loss, block_weights};
-use crate::models::mlp::{Mlp, hidden_block_weights};
 use crate::stieltjes::GmpEquation;
 use crate::stieltjes::support::support;
-use rand::RngExt;
 
 /// Atoms kept after compressing a sampled weight law: the solver cost is linear in this.
 pub const MAX_ATOMS: usize = 2048;
 
 /// Draws per chunk; each chunk has its own generator so that chunks can run in parallel.
-const CHUNK: usize = 8192;
+pub(crate) const CHUNK: usize = 8192;
 
 /// Default size of the sample behind a population law: 2²⁰ draws, CDF uncertainty ≈ 0.001.
 pub const POPULATION_DRAWS: usize = 1 << 20;
@@ -93,52 +91,9 @@ pub fn conditional_law(
     })
 }
 
-/// Samples the population law of the weights τ_jj′ of hidden-layer block (j, j′) of `net`:
-/// pre-activations z ~ N(0, σ_w² I_m), labels uniform on {0, …, C−1}, and the realised V of `net`
-/// (the law is conditional on V, which does not average out for finite C and m). `net.w` is not
-/// used: z stands for W x with the rows of W of squared norm σ_w².
-///
-/// # Errors
-/// As [`population_law`].
-#[allow(clippy::too_many_arguments)]
-pub fn hidden_population_law(
-    net: &Mlp,
-    loss: Loss,
-    j: usize,
-    jp: usize,
-    sigma_w: f64,
-    gamma: f64,
-    draws: usize,
-    seed: u64,
-) -> Result<WeightLaw, LawError> {
-    let width = net.v.ncols();
-    let classes = net.v.nrows();
-    // With W = I_m the network's pre-activations are its inputs, so the forward pass on z gives
-    // the per-sample quantities of a network whose pre-activations are z.
-    let identity = Mlp {
-        w: Mat::<f64>::identity(width, width),
-        v: net.v.clone(),
-        activation: net.activation,
-    };
-    sampled_law(draws, gamma, |chunk, count| {
-        let stream = Stream::HiddenPopulationLaw {
-            chunk: chunk as u64,
-        };
-        let mut generator = rng(seed, stream);
-        let z = DataDist::Gaussian.sample(&mut generator, width, count, sigma_w);
-        let labels: Vec<usize> = (0..count)
-            .map(|_| generator.random_range(0..classes))
-            .collect();
-        let (forward, _) = identity
-            .forward(z.as_ref(), &labels, loss)
-            .expect("shapes fit by construction");
-        hidden_block_weights(&identity, &forward, loss, j, jp)
-    })
-}
-
 /// Draws `draws` weights in chunks of [`CHUNK`], in parallel but in chunk order, with
 /// `weights_of_chunk(chunk index, count)`; then compresses them and closes spurious gaps.
-fn sampled_law(
+pub(crate) fn sampled_law(
     draws: usize,
     gamma: f64,
     weights_of_chunk: impl Fn(usize, usize) -> Vec<f64> + Sync,
@@ -218,36 +173,5 @@ mod tests {
             (diag - predicted).abs() < 0.02 * diag,
             "E τ_00 = {diag}, −(C−1) E τ_01 = {predicted}"
         );
-    }
-
-    #[test]
-    fn relu_mse_hidden_laws_have_their_exact_atoms() {
-        // MSE with ReLU: τ_jj = 1{z_j > 0} ‖v_j‖², so the law is ½ δ_0 + ½ δ_{‖v_j‖²}; off the
-        // diagonal τ_jj′ = 1{z_j > 0} 1{z_j′ > 0} v_j·v_j′, so ¾ δ_0 + ¼ δ_{v_j·v_j′}. The masses are
-        // sample frequencies of 2¹⁶ draws: 4 standard errors are 4 · √(¼ · ¾ / 2¹⁶) ≈ 0.007.
-        use crate::models::mlp::{Activation, Mlp};
-        let v = Mat::<f64>::from_fn(5, 3, |k, j| ((2 * k + 3 * j + 1) as f64 * 0.7).sin());
-        let net = Mlp {
-            w: Mat::<f64>::zeros(3, 1),
-            v,
-            activation: Activation::Relu,
-        };
-        let norm: f64 = (0..5).map(|k| net.v[(k, 0)].powi(2)).sum();
-        let dot: f64 = (0..5).map(|k| net.v[(k, 0)] * net.v[(k, 1)]).sum();
-        let diag = hidden_population_law(&net, Loss::Mse, 0, 0, 1.0, 0.5, 1 << 16, 9).unwrap();
-        let off = hidden_population_law(&net, Loss::Mse, 0, 1, 1.0, 0.5, 1 << 16, 9).unwrap();
-        for (law, value, mass) in [(&diag, norm, 0.5), (&off, dot, 0.25)] {
-            assert_eq!(law.len(), 2, "{:?}", law.values());
-            assert!(
-                (law.zero_mass() - (1.0 - mass)).abs() < 0.007,
-                "zero mass {}",
-                law.zero_mass()
-            );
-            let other = law.values().iter().copied().find(|t| *t != 0.0).unwrap();
-            assert!(
-                (other - value).abs() <= 1e-12 * value.abs(),
-                "{other} vs {value}"
-            );
-        }
     }
 }

@@ -1,13 +1,14 @@
 //! Hidden-layer blocks of the network with one hidden layer against their GMP laws (Monte Carlo).
 
-use faer::{Mat, Par};
+use faer::Par;
 use hessian_rmt::compare::distances::kolmogorov_smirnov;
 use hessian_rmt::laws::Gmp;
 use hessian_rmt::models::Loss;
 use hessian_rmt::models::eigen::symmetric_eigenvalues;
 use hessian_rmt::models::linear::weighted_gram_lower;
 use hessian_rmt::models::mlp::{Activation, Mlp, hidden_block_weights};
-use hessian_rmt::sampling::weight_laws::{POPULATION_DRAWS, hidden_population_law};
+use hessian_rmt::sampling::mlp::{MlpLawSampler, PreActivations};
+use hessian_rmt::sampling::weight_laws::POPULATION_DRAWS;
 use hessian_rmt::sampling::{DataDist, Esd, Stream, rng};
 use rand::RngExt;
 
@@ -45,16 +46,20 @@ fn hidden_block_ks(
         let block = weighted_gram_lower(x.as_ref(), &tau, Par::Seq);
         eigenvalues.push(symmetric_eigenvalues(block.as_ref(), Par::Seq).unwrap());
     }
-    let net = Mlp {
-        w: Mat::<f64>::zeros(m, 1),
-        v,
+    let sampler = MlpLawSampler {
+        v: &v,
         activation,
+        loss,
+        source: PreActivations::Population {
+            sigma_w: 1.0,
+            part: 0,
+        },
+        seed,
     };
-    let law = Gmp::new(
-        gamma,
-        hidden_population_law(&net, loss, j, jp, 1.0, gamma, POPULATION_DRAWS, seed).unwrap(),
-    )
-    .unwrap();
+    let weights = sampler
+        .hidden_weight_law(j, jp, gamma, POPULATION_DRAWS)
+        .unwrap();
+    let law = Gmp::new(gamma, weights).unwrap();
     let mut esd = Esd::pooled(eigenvalues);
     esd.snap_zeros();
     let ks = kolmogorov_smirnov(&esd, &law).unwrap();
