@@ -1,19 +1,66 @@
-//! Calibrates the statistical tolerances: runs the linear suite over many seeds and prints, per
-//! case and weight law, the median and largest KS distance, normalized moment error and relative
-//! edge error, each divided by its tolerance (a ratio below 1 passes).
+//! Calibrates the statistical tolerances: runs a suite over many seeds and prints, per case and
+//! weight law, the median and largest KS distance, normalized moment error, relative edge error
+//! and (output-layer blocks of the network) relative matrix error, each divided by its tolerance
+//! (a ratio below 1 passes).
 //!
-//! Usage: `cargo run --release --example calibrate -- DIM SAMPLES REPLICATES SEEDS`
+//! Usage: `cargo run --release --example calibrate -- [linear|mlp] DIM SAMPLES REPLICATES SEEDS`
+//! (the model defaults to linear).
 
-use hessian_rmt::compare::suite::{SuiteSettings, WeightLawKind, default_cases, run_linear_suite};
+use hessian_rmt::compare::mlp_suite::{default_mlp_cases, run_mlp_suite};
+use hessian_rmt::compare::suite::{
+    CaseResult, SuiteSettings, WeightLawKind, default_cases, run_linear_suite,
+};
 use hessian_rmt::sampling::DataDist;
 use hessian_rmt::sampling::linear::LinearConfig;
+use hessian_rmt::sampling::mlp::MlpConfig;
+
+/// Per case: name, and the ratios KS/tol, moments/tol, edges/tol over seeds.
+type Row = (String, Vec<f64>, Vec<f64>, Vec<f64>);
+
+fn run(model: &str, sizes: [usize; 3], seed: u64, settings: &SuiteSettings) -> Vec<CaseResult> {
+    let [dim, samples, replicates] = sizes;
+    if model == "mlp" {
+        let config = MlpConfig {
+            dim,
+            samples,
+            width: 8,
+            classes: 10,
+            sigma_w: 1.0,
+            sigma_v: 1.0,
+            data: DataDist::Gaussian,
+            fix_weights: false,
+            redraw_v: false,
+            replicates,
+            seed,
+        };
+        run_mlp_suite(&config, &default_mlp_cases(), settings, &|| {}).unwrap()
+    } else {
+        let config = LinearConfig {
+            dim,
+            samples,
+            classes: 10,
+            logit_scale: 1.0,
+            data: DataDist::Gaussian,
+            fix_weights: false,
+            replicates,
+            seed,
+        };
+        run_linear_suite(&config, &default_cases(), settings, &|| {}).unwrap()
+    }
+}
 
 fn main() {
-    let args: Vec<usize> = std::env::args()
-        .skip(1)
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
+    let model = if args.first().is_some_and(|a| a == "mlp" || a == "linear") {
+        args.remove(0)
+    } else {
+        String::from("linear")
+    };
+    let numbers: Vec<usize> = args
+        .iter()
         .map(|a| a.parse().expect("integer argument"))
         .collect();
-    let (dim, samples, replicates, seeds) = (args[0], args[1], args[2], args[3]);
+    let (sizes, seeds) = ([numbers[0], numbers[1], numbers[2]], numbers[3]);
     for weight_law in [
         WeightLawKind::Population,
         WeightLawKind::Conditional,
@@ -24,46 +71,45 @@ fn main() {
             curve_points: 0,
             ..SuiteSettings::default()
         };
-        // Per case: name, and the ratios KS/tol, moments/tol, edges/tol over seeds.
-        type Row = (String, Vec<f64>, Vec<f64>, Vec<f64>);
         let mut rows: Vec<Row> = Vec::new();
         for seed in 0..seeds as u64 {
-            let config = LinearConfig {
-                dim,
-                samples,
-                classes: 10,
-                logit_scale: 1.0,
-                data: DataDist::Gaussian,
-                fix_weights: false,
-                replicates,
-                seed: 1000 + seed,
-            };
-            let results = run_linear_suite(&config, &default_cases(), &settings, &|| {}).unwrap();
-            for (i, r) in results.iter().enumerate().filter(|(_, r)| r.esd.is_some()) {
+            let results = run(&model, sizes, 1000 + seed, &settings);
+            for (i, r) in results.iter().enumerate() {
                 let rep = &r.report;
                 if rows.len() <= i {
                     rows.resize(i + 1, (String::new(), vec![], vec![], vec![]));
                 }
-                rows[i].0 = format!("{} {}", rep.loss, rep.block);
+                let activation = rep.activation.map(|a| format!("{a} ")).unwrap_or_default();
+                rows[i].0 = format!("{activation}{} {}", rep.loss, rep.block);
+                if let Some(m) = &rep.matrix {
+                    rows[i].1.push(m.relative_error / m.tolerance);
+                    continue;
+                }
+                let Some(m) = rep.moments.as_ref() else {
+                    continue;
+                };
                 // Ratios to the tolerance: below 1 passes.
                 rows[i].1.push(rep.ks / rep.tolerance);
-                let m = rep.moments.as_ref().unwrap();
                 rows[i].2.push(
                     (m.normalized_error[0] / m.tolerance[0])
                         .max(m.normalized_error[1] / m.tolerance[1]),
                 );
-                let e = rep.edges.as_ref().unwrap();
-                rows[i].3.push(e.relative_error / e.tolerance);
+                if let Some(e) = rep.edges.as_ref() {
+                    rows[i].3.push(e.relative_error / e.tolerance);
+                }
             }
         }
-        for (name, ks, mom, edge) in rows.iter().filter(|r| !r.0.is_empty()) {
+        for (name, ks, mom, edge) in rows.iter().filter(|r| !r.1.is_empty()) {
             let stat = |v: &Vec<f64>| {
+                if v.is_empty() {
+                    return String::from("-");
+                }
                 let mut s = v.clone();
                 s.sort_by(f64::total_cmp);
                 format!("median {:.3} max {:.3}", s[s.len() / 2], s[s.len() - 1])
             };
             println!(
-                "{weight_law:<12} {name:<12} KS/tol {}  moments/tol {}  edges/tol {}",
+                "{weight_law:<12} {name:<26} KS (or matrix)/tol {}  moments/tol {}  edges/tol {}",
                 stat(ks),
                 stat(mom),
                 stat(edge)

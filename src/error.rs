@@ -105,4 +105,7 @@ pub enum ModelError {
     /// A matrix dimension does not fit the model.
     #[error("dimension mismatch: {0}")]
     Shape(String),
+    /// A parameter breaks a rule; the message names the value and the rule.
+    #[error("{0}")]
+    Parameter(String),
 }

@@ -67,6 +67,12 @@ pub const KS_DIM: f64 = 1.0;
 /// in the KS tolerance.
 pub const KS_WEIGHTS: f64 = 1.0;
 
+/// Standard deviations of the pooled zero fraction added to the KS tolerance when a block's
+/// weights vanish with positive probability (ReLU gates) and its law has an atom at 0 or a hard
+/// edge; see `compare::verdict` for the binomial derivation. Together with the (R N)^(−1/2) term,
+/// which is about one such deviation at γ = ½, this makes about three.
+pub const KS_ATOM: f64 = 2.0;
+
 /// Multiplier of 1/d in the normalized-moment tolerance. The MSE block (no weight term) reached
 /// 0.24 of the resulting tolerance at worst in the calibration of [`KS_DIM`].
 pub const MOMENT_DIM: f64 = 5.0;
@@ -85,3 +91,9 @@ pub const EDGE_DIM: f64 = 1.0;
 
 /// Multiplier of N^(−1/2) in the relative edge tolerance.
 pub const EDGE_WEIGHTS: f64 = 1.0;
+
+/// Standard errors allowed between the mean output-layer block of the network and its expected
+/// matrix, in relative Frobenius norm. The standard error is measured from the replicates (and
+/// from the draws behind the expected matrix), so this is a z-score bound: four standard errors
+/// of a sum of m² squared, nearly Gaussian errors is a false-alarm rate far below 1e-3.
+pub const MATRIX_STANDARD_ERRORS: f64 = 4.0;

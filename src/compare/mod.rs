@@ -2,8 +2,11 @@
 //!
 //! - [`distances`]: Kolmogorov–Smirnov and Wasserstein-1;
 //! - [`verdict`]: tolerances from the sizes, moment and edge comparisons;
-//! - [`suite`]: the linear-model suite that ties sampling, laws and distances together.
+//! - [`suite`]: the linear-model suite that ties sampling, laws and distances together, and the
+//!   parts every suite shares;
+//! - [`mlp_suite`]: the suite of the network with one hidden layer.
 
 pub mod distances;
+pub mod mlp_suite;
 pub mod suite;
 pub mod verdict;

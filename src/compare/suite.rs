@@ -20,6 +20,7 @@ use super::verdict::{self, Tolerances};
 use crate::error::{LawError, ModelError, SolverError};
 use crate::laws::{Atom, Gmp, MarchenkoPastur, Mixture, SpectralLaw, WeightLaw};
 use crate::models::Loss;
+use crate::models::mlp::Activation;
 use crate::sampling::Esd;
 use crate::sampling::linear::{BlockRequest, LinearConfig, LinearReplicate, sample_replicate};
 use crate::sampling::montecarlo::run_replicates;
@@ -27,32 +28,56 @@ use crate::sampling::weight_laws::{
     CONDITIONAL_DRAWS, POPULATION_DRAWS, conditional_law, population_law,
 };
 
-/// Which block of the Hessian: diagonal (1, 1) or off-diagonal (1, 2), 1-based rows of W.
+/// Which block of the Hessian, with 1-based indices: `diag` = (1, 1) and `offdiag` = (1, 2) of the
+/// linear model (rows of W); for the network, `hidden-*` are blocks of neurons (rows of W) and
+/// `output-*` blocks of classes (rows of V).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum BlockKind {
-    /// Block (1, 1).
+    /// Linear model, block (1, 1).
     Diag,
-    /// Block (1, 2).
+    /// Linear model, block (1, 2).
     Offdiag,
+    /// Network, hidden layer, neurons (1, 1): d×d.
+    HiddenDiag,
+    /// Network, hidden layer, neurons (1, 2): d×d.
+    HiddenOffdiag,
+    /// Network, output layer, classes (1, 1): m×m.
+    OutputDiag,
+    /// Network, output layer, classes (1, 2): m×m.
+    OutputOffdiag,
 }
 
 impl BlockKind {
     /// 0-based (k, l).
     pub fn indices(self) -> (usize, usize) {
         match self {
-            BlockKind::Diag => (0, 0),
-            BlockKind::Offdiag => (0, 1),
+            BlockKind::Diag | BlockKind::HiddenDiag | BlockKind::OutputDiag => (0, 0),
+            BlockKind::Offdiag | BlockKind::HiddenOffdiag | BlockKind::OutputOffdiag => (0, 1),
+        }
+    }
+
+    /// True for the blocks of the network with one hidden layer.
+    pub fn is_network_block(self) -> bool {
+        !matches!(self, BlockKind::Diag | BlockKind::Offdiag)
+    }
+
+    /// The name used on the command line and in reports.
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockKind::Diag => "diag",
+            BlockKind::Offdiag => "offdiag",
+            BlockKind::HiddenDiag => "hidden-diag",
+            BlockKind::HiddenOffdiag => "hidden-offdiag",
+            BlockKind::OutputDiag => "output-diag",
+            BlockKind::OutputOffdiag => "output-offdiag",
         }
     }
 }
 
 impl std::fmt::Display for BlockKind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(match self {
-            BlockKind::Diag => "diag",
-            BlockKind::Offdiag => "offdiag",
-        })
+        f.write_str(self.name())
     }
 }
 
@@ -129,6 +154,17 @@ pub struct SuiteSettings {
     pub curve_points: usize,
 }
 
+impl SuiteSettings {
+    /// Draws behind the sampled weight law in use (0 for the realised law).
+    pub fn draws(&self) -> usize {
+        match self.weight_law {
+            WeightLawKind::Population => self.population_draws,
+            WeightLawKind::Conditional => self.conditional_draws,
+            WeightLawKind::Realised => 0,
+        }
+    }
+}
+
 impl Default for SuiteSettings {
     fn default() -> Self {
         Self {
@@ -196,7 +232,8 @@ pub struct CaseReport {
     pub loss: Loss,
     /// Block kind.
     pub block: BlockKind,
-    /// 1-based rows (k, l) of W.
+    /// 1-based indices (k, l): rows of W (linear model), neurons (hidden layer) or classes
+    /// (output layer).
     pub block_index: [usize; 2],
     /// d.
     pub dim: usize,
@@ -206,15 +243,28 @@ pub struct CaseReport {
     pub classes: usize,
     /// γ = d/N.
     pub gamma: f64,
-    /// s.
-    pub logit_scale: f64,
+    /// s (linear model).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub logit_scale: Option<f64>,
+    /// Hidden width m (network).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub width: Option<usize>,
+    /// Activation (network).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub activation: Option<Activation>,
+    /// [σ_w, σ_v] (network).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub init_scales: Option<[f64; 2]>,
+    /// Whether V was redrawn per replicate (network).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub redraw_v: Option<bool>,
     /// R.
     pub replicates: usize,
     /// Data law.
     pub data: String,
     /// Weight law of the prediction.
     pub weight_law: WeightLawKind,
-    /// Whether W was shared by all replicates.
+    /// Whether W (the first-layer weights of the network) was shared by all replicates.
     pub fixed_weights: bool,
     /// Name of the predicted law ("zero" for the zero check).
     pub law: String,
@@ -236,8 +286,41 @@ pub struct CaseReport {
     pub zeros_snapped: usize,
     /// Atoms of the predicted law.
     pub atoms: Vec<Atom>,
+    /// Mass at 0 of the law and of the pooled eigenvalues, when the law has an atom at 0. It is
+    /// judged through KS: the two jumps at 0 differ by at most twice the KS distance.
+    pub atom_at_zero: Option<AtomAtZero>,
     /// Largest |entry| over all replicates (zero check only).
     pub max_abs_entry: Option<f64>,
+    /// The comparison of an output-layer block with its expected matrix (network only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub matrix: Option<MatrixReport>,
+}
+
+/// The atom at 0: predicted and pooled empirical mass.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct AtomAtZero {
+    /// Mass of the law's atom at 0.
+    pub predicted: f64,
+    /// Fraction of pooled eigenvalues equal to 0 after snapping.
+    pub empirical: f64,
+}
+
+/// A fixed-size block against the deterministic matrix it converges to.
+///
+/// An output-layer block of the network is m×m with m fixed, so as N → ∞ it converges to
+/// M = E[A_kl h hᵀ]; the mean block over replicates is compared with M in relative Frobenius norm.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatrixReport {
+    /// ‖B̄ − M‖_F / ‖M‖_F, with B̄ the mean block over replicates.
+    pub relative_error: f64,
+    /// Tolerance on the relative error.
+    pub tolerance: f64,
+    /// Standard error of B̄ − M in the same units: sampling of the blocks and of M combined.
+    pub standard_error: f64,
+    /// Eigenvalues of B̄, ascending.
+    pub eigenvalues_empirical: Vec<f64>,
+    /// Eigenvalues of M, ascending.
+    pub eigenvalues_predicted: Vec<f64>,
 }
 
 /// Density and CDF of a law on a grid, for plots.
@@ -313,7 +396,11 @@ fn base_report(config: &LinearConfig, settings: &SuiteSettings, case: CaseSpec) 
         samples: config.samples,
         classes: config.classes,
         gamma: config.gamma(),
-        logit_scale: config.logit_scale,
+        logit_scale: Some(config.logit_scale),
+        width: None,
+        activation: None,
+        init_scales: None,
+        redraw_v: None,
         replicates: config.replicates,
         data: config.data.to_string(),
         weight_law: settings.weight_law,
@@ -328,7 +415,9 @@ fn base_report(config: &LinearConfig, settings: &SuiteSettings, case: CaseSpec) 
         edges: None,
         zeros_snapped: 0,
         atoms: Vec::new(),
+        atom_at_zero: None,
         max_abs_entry: None,
+        matrix: None,
     }
 }
 
@@ -339,39 +428,53 @@ fn compare_case(
     index: usize,
     replicates: &[LinearReplicate],
 ) -> Result<CaseResult, SuiteError> {
-    let mut report = base_report(config, settings, case);
+    let report = base_report(config, settings, case);
     if case.is_zero_check() {
         let max_abs = replicates
             .iter()
             .map(|r| r.blocks[index].max_abs_entry)
             .fold(0.0_f64, f64::max);
-        report.max_abs_entry = Some(max_abs);
-        report.pass = max_abs == 0.0;
-        return Ok(CaseResult {
-            report,
-            esd: None,
-            law: None,
-            curve: None,
-        });
+        return Ok(zero_check(report, max_abs));
     }
 
     let law = predicted_law(config, settings, case, index, replicates)?;
-    let mut esd = Esd::pooled(
-        replicates
-            .iter()
-            .map(|r| r.blocks[index].eigenvalues.clone()),
-    );
-    let atoms = law.atoms();
-    if atoms.iter().any(|a| a.x == 0.0) {
-        report.zeros_snapped = esd.snap_zeros();
-    }
-
+    let spectra = replicates
+        .iter()
+        .map(|r| r.blocks[index].eigenvalues.clone());
     let pooled_weights: Vec<f64> = replicates
         .iter()
         .flat_map(|r| r.blocks[index].weights.iter().copied())
         .collect();
+    judge_spectrum(report, spectra, law, settings.curve_points, |m2| {
+        Tolerances::for_case(config, settings, case, &pooled_weights, m2)
+    })
+}
+
+/// Pools the spectra, compares them with `law` and fills the report: KS, W1, moments, edges and
+/// the atom at 0. `tolerances` receives the law's second moment. Curves for plots are added when
+/// `curve_points` > 1.
+///
+/// # Errors
+/// Any solver error of the law.
+pub fn judge_spectrum(
+    mut report: CaseReport,
+    spectra: impl IntoIterator<Item = Vec<f64>>,
+    law: Arc<dyn SpectralLaw>,
+    curve_points: usize,
+    tolerances: impl FnOnce(f64) -> Tolerances,
+) -> Result<CaseResult, SuiteError> {
+    let mut esd = Esd::pooled(spectra);
+    let atoms = law.atoms();
+    if let Some(atom) = atoms.iter().find(|a| a.x == 0.0) {
+        report.zeros_snapped = esd.snap_zeros();
+        let zeros = esd.values().iter().filter(|v| **v == 0.0).count();
+        report.atom_at_zero = Some(AtomAtZero {
+            predicted: atom.mass,
+            empirical: zeros as f64 / esd.len().max(1) as f64,
+        });
+    }
     let m2 = law.moments(2)[1].abs().max(f64::MIN_POSITIVE);
-    let tolerances = Tolerances::for_case(config, settings, case, &pooled_weights, m2);
+    let tolerances = tolerances(m2);
     report.law = law.name();
     report.eigenvalues = esd.len();
     report.ks = kolmogorov_smirnov(&esd, law.as_ref())?;
@@ -392,8 +495,8 @@ fn compare_case(
                 .all(|(e, t)| *e <= t)
         });
 
-    let curve = if settings.curve_points > 1 {
-        Some(law_curve(law.as_ref(), &esd, settings.curve_points)?)
+    let curve = if curve_points > 1 {
+        Some(law_curve(law.as_ref(), &esd, curve_points)?)
     } else {
         None
     };
@@ -403,6 +506,19 @@ fn compare_case(
         law: Some(law),
         curve,
     })
+}
+
+/// The result of a block that must be exactly zero: passes only if its largest |entry| over all
+/// replicates is 0.0.
+pub fn zero_check(mut report: CaseReport, max_abs_entry: f64) -> CaseResult {
+    report.max_abs_entry = Some(max_abs_entry);
+    report.pass = max_abs_entry == 0.0;
+    CaseResult {
+        report,
+        esd: None,
+        law: None,
+        curve: None,
+    }
 }
 
 /// The law a case is compared with.

@@ -28,6 +28,32 @@ pub struct Tolerances {
     pub edges: f64,
 }
 
+/// What the tolerances of a spectral case depend on, whatever the model.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ToleranceInputs {
+    /// d.
+    pub dim: usize,
+    /// N.
+    pub samples: usize,
+    /// R.
+    pub replicates: usize,
+    /// γ = d/N.
+    pub gamma: f64,
+    /// Whether the weights τ are random (false when τ is the same constant for every sample).
+    pub random_weights: bool,
+    /// The weight law the prediction is built from.
+    pub weight_law: WeightLawKind,
+    /// Draws behind the (population or conditional) law.
+    pub draws: usize,
+    /// Relative error of the population law when the first-layer weights are shared by all
+    /// replicates: their Gram matrix differs from its mean by O((rank/d)^(1/2)), which does not
+    /// average out over replicates. 0 otherwise.
+    pub shared_weights: f64,
+    /// Rank of the dependence of τ on x divided by d (C/d for linear cross-entropy blocks, m/d for
+    /// the network's hidden layer): a perturbation of that rank moves the moments by that much.
+    pub coupling: f64,
+}
+
 impl Tolerances {
     /// Tolerances for a case of the linear-model suite.
     ///
@@ -43,70 +69,100 @@ impl Tolerances {
         m2: f64,
     ) -> Self {
         let d = config.dim as f64;
-        let pooled = (config.replicates * config.samples) as f64;
-        // τ is deterministic for MSE blocks; for CE blocks the realised law removes the weight
-        // fluctuation, the other two laws keep it and add their own sampling error.
+        // τ is deterministic for MSE blocks; CE weights depend on x through the C logits.
         let random_weights = case.loss == crate::models::Loss::Ce;
-        let (weights, draws) = match (random_weights, settings.weight_law) {
-            (false, _) | (true, WeightLawKind::Realised) => (0.0, 0.0),
-            (true, WeightLawKind::Population) => (
-                pooled.sqrt().recip(),
-                (settings.population_draws as f64).sqrt().recip(),
-            ),
-            (true, WeightLawKind::Conditional) => (
-                pooled.sqrt().recip(),
-                (settings.conditional_draws as f64).sqrt().recip(),
-            ),
+        let inputs = ToleranceInputs {
+            dim: config.dim,
+            samples: config.samples,
+            replicates: config.replicates,
+            gamma: config.gamma(),
+            random_weights,
+            weight_law: settings.weight_law,
+            draws: settings.draws(),
+            shared_weights: if random_weights && config.fix_weights {
+                (config.classes as f64 / d).sqrt()
+            } else {
+                0.0
+            },
+            coupling: if random_weights {
+                config.classes as f64 / d
+            } else {
+                0.0
+            },
         };
-        // With one W for all replicates, W Wᵀ − s² I = O((C/d)^(1/2)) does not average out, and the
-        // population law is off by that much.
-        let fixed_w = if random_weights
-            && config.fix_weights
-            && settings.weight_law == WeightLawKind::Population
-        {
-            (config.classes as f64 / d).sqrt()
+        Self::new(&inputs, realised_weights, m2)
+    }
+
+    /// Tolerances from the sizes, the spread of the pooled realised weights and the law's second
+    /// moment `m2` (the unit of the normalized moment errors).
+    pub fn new(inputs: &ToleranceInputs, realised_weights: &[f64], m2: f64) -> Self {
+        let d = inputs.dim as f64;
+        let pooled = (inputs.replicates * inputs.samples) as f64;
+        // Random weights fluctuate around their law by (R N)^(−1/2), and a sampled law carries its
+        // own draws^(−1/2); the realised law removes both.
+        let rate = match (inputs.random_weights, inputs.weight_law) {
+            (false, _) | (true, WeightLawKind::Realised) => 0.0,
+            (true, _) => pooled.sqrt().recip() + (inputs.draws as f64).sqrt().recip(),
+        };
+        // Shared first-layer weights bias the population law only.
+        let shared = if inputs.weight_law == WeightLawKind::Population {
+            inputs.shared_weights
         } else {
             0.0
         };
         // Standard errors of the first two GMP moments from the weights' spread:
         // m₁ = E τ and m₂ = (E τ)² + γ E τ², so δm₁ = δE τ and δm₂ ≈ 2 E τ δE τ + γ δE τ².
         let (mean, sd1, sd2) = spread(realised_weights);
-        let gamma = config.gamma();
-        let se1 = sd1 * (weights_rate(random_weights, settings, pooled) + fixed_w) / m2.sqrt();
-        let se2 = (2.0 * mean.abs() * sd1 + gamma * sd2)
-            * (weights_rate(random_weights, settings, pooled) + fixed_w)
-            / m2;
-        // Cross-entropy weights depend on x_i through the C logits, which perturbs the block by a
-        // matrix of rank at most 2C; the moments move by O(C/d) even with the realised law.
-        let coupling = if random_weights {
-            config.classes as f64 / d
+        let se1 = sd1 * (rate + shared) / m2.sqrt();
+        let se2 = (2.0 * mean.abs() * sd1 + inputs.gamma * sd2) * (rate + shared) / m2;
+        let dim_term = tol::MOMENT_DIM / d + inputs.coupling;
+        let atom = if rate > 0.0 {
+            zero_weights_term(inputs, realised_weights)
         } else {
             0.0
         };
-        let dim_term = tol::MOMENT_DIM / d + coupling;
         Self {
-            ks: tol::KS_DIM * d.ln() / d + tol::KS_WEIGHTS * (weights + draws + fixed_w),
+            ks: tol::KS_DIM * d.ln() / d + tol::KS_WEIGHTS * (rate + shared) + atom,
             moments: [
                 dim_term + tol::MOMENT_STANDARD_ERRORS * se1,
                 dim_term + tol::MOMENT_STANDARD_ERRORS * se2,
             ],
             edges: tol::EDGE_DIM * d.powf(-2.0 / 3.0)
-                + tol::EDGE_WEIGHTS * (config.samples as f64).sqrt().recip(),
+                + tol::EDGE_WEIGHTS * (inputs.samples as f64).sqrt().recip(),
         }
     }
 }
 
-/// 1/√(pooled samples) + 1/√(draws behind the law), the rate of a weight-law mean; 0 when the
-/// weights are deterministic or the law is the realised one.
-fn weights_rate(random_weights: bool, settings: &SuiteSettings, pooled: f64) -> f64 {
-    match (random_weights, settings.weight_law) {
-        (false, _) | (true, WeightLawKind::Realised) => 0.0,
-        (true, WeightLawKind::Population) => {
-            pooled.sqrt().recip() + (settings.population_draws as f64).sqrt().recip()
-        }
-        (true, WeightLawKind::Conditional) => {
-            pooled.sqrt().recip() + (settings.conditional_draws as f64).sqrt().recip()
-        }
+/// The KS term of weights that vanish with probability q₀ ∈ (0, 1) (ReLU gates, say).
+///
+/// A block with N weights of which K are non-zero has rank min(d, K), so its ESD has an atom at 0 of
+/// mass (d − K)⁺/d, while the law's atom is (1 − (1 − q₀)/γ)⁺. K is binomial, so the zero fraction
+/// of one replicate has standard deviation a = (q₀(1 − q₀)/N)^(1/2)/γ, and the pooled one a/√R.
+/// When the law has an atom this adds [`tol::KS_ATOM`] such deviations. At a hard edge, when
+/// (1 − q₀)/γ is within three deviations of 1, each replicate falls on either side of the edge and
+/// only the side with K < d has zeros: the pooled atom is then biased by E[Z⁺] a = a/√(2π),
+/// which does not shrink with R, and fluctuates by (1/2 − 1/(2π))^(1/2) a/√R.
+fn zero_weights_term(inputs: &ToleranceInputs, realised_weights: &[f64]) -> f64 {
+    if realised_weights.is_empty() {
+        return 0.0;
+    }
+    let zeros = realised_weights.iter().filter(|t| **t == 0.0).count() as f64;
+    let q0 = zeros / realised_weights.len() as f64;
+    if q0 == 0.0 || q0 == 1.0 {
+        return 0.0;
+    }
+    let n = inputs.samples as f64;
+    let spread = (q0 * (1.0 - q0) / n).sqrt();
+    let a = spread / inputs.gamma;
+    let root_r = (inputs.replicates as f64).sqrt();
+    let hard_edge = ((1.0 - q0) - inputs.gamma).abs() <= 3.0 * spread;
+    if hard_edge {
+        let positive_part_sd = (0.5 - 0.5 / std::f64::consts::PI).sqrt();
+        a * ((2.0 * std::f64::consts::PI).sqrt().recip() + tol::KS_ATOM * positive_part_sd / root_r)
+    } else if (1.0 - q0) < inputs.gamma {
+        tol::KS_ATOM * a / root_r
+    } else {
+        0.0
     }
 }
 
@@ -158,4 +214,56 @@ pub fn edge_report(esd: &Esd, law: &dyn SpectralLaw, tolerance: f64) -> Option<E
         relative_error: (min - lo).abs().max((max - hi).abs()) / width,
         tolerance,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inputs() -> ToleranceInputs {
+        ToleranceInputs {
+            dim: 600,
+            samples: 1200,
+            replicates: 8,
+            gamma: 0.5,
+            random_weights: true,
+            weight_law: WeightLawKind::Population,
+            draws: 1 << 20,
+            shared_weights: 0.0,
+            coupling: 0.0,
+        }
+    }
+
+    fn weights(zero_fraction: f64) -> Vec<f64> {
+        let zeros = (zero_fraction * 1000.0).round() as usize;
+        (0..1000)
+            .map(|i| if i < zeros { 0.0 } else { 1.0 })
+            .collect()
+    }
+
+    #[test]
+    fn zero_weights_widen_the_ks_tolerance_by_their_binomial_spread() {
+        let inputs = inputs();
+        // Half the weights zero at γ = ½: a hard edge. a = (¼/1200)^(1/2)/½ ≈ 0.02887; the term is
+        // a (1/√(2π) + 2 (½ − 1/(2π))^(1/2)/√8) = a (0.39894 + 0.41281) ≈ 0.02343.
+        let hard = zero_weights_term(&inputs, &weights(0.5));
+        assert!((hard - 0.02343).abs() < 1e-5, "hard edge term {hard}");
+        // Three quarters zero: an atom of mass ½; the term is 2 a/√8 with a = (3/16/1200)^(1/2)/½.
+        let atom = zero_weights_term(&inputs, &weights(0.75));
+        let expected = 2.0 * (0.1875_f64 / 1200.0).sqrt() / 0.5 / 8.0_f64.sqrt();
+        assert!(
+            (atom - expected).abs() < 1e-12,
+            "atom term {atom} vs {expected}"
+        );
+        // A quarter zero: (1 − q₀)/γ = 1.5, no atom and no hard edge.
+        assert_eq!(zero_weights_term(&inputs, &weights(0.25)), 0.0);
+        assert_eq!(zero_weights_term(&inputs, &weights(0.0)), 0.0);
+        // The realised law matches the zero count exactly: no term.
+        let realised = ToleranceInputs {
+            weight_law: WeightLawKind::Realised,
+            ..inputs
+        };
+        let plain = Tolerances::new(&realised, &weights(0.5), 1.0).ks;
+        assert!((plain - 600f64.ln() / 600.0).abs() < 1e-12, "{plain}");
+    }
 }

@@ -90,6 +90,20 @@ impl Activation {
     }
 }
 
+impl Activation {
+    /// The name used in plot titles.
+    pub fn long_name(self) -> &'static str {
+        match self {
+            Activation::Relu => "ReLU",
+            Activation::LeakyRelu => "leaky ReLU",
+            Activation::Tanh => "tanh",
+            Activation::Sigmoid => "sigmoid",
+            Activation::Gelu => "GELU",
+            Activation::Linear => "linear activation",
+        }
+    }
+}
+
 impl std::fmt::Display for Activation {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(match self {

@@ -95,7 +95,7 @@ impl MlpConfig {
         }
         for (name, value) in [("sigma_w", self.sigma_w), ("sigma_v", self.sigma_v)] {
             if !(value.is_finite() && value > 0.0) {
-                return Err(ModelError::Shape(format!(
+                return Err(ModelError::Parameter(format!(
                     "{name} must be finite and positive, got {value}"
                 )));
             }
@@ -328,6 +328,29 @@ pub enum PreActivations<'a> {
     },
 }
 
+/// A rows×count sample whose second half is the negated first half (antithetic pairs; with an odd
+/// count the last column is unpaired). Both data laws are symmetric, so the pairs have the right
+/// marginal law. The point is the ReLU gate: each sign of z_j then has frequency exactly ½, as in
+/// the limit, so the law of the ReLU diagonal block at γ = ½ keeps its hard edge at 0 instead of
+/// getting an atom or a gap of the size of the sampling error (about 0.001 at 2²⁰ draws).
+fn antithetic<R: Rng + ?Sized>(
+    data: DataDist,
+    generator: &mut R,
+    rows: usize,
+    count: usize,
+    scale: f64,
+) -> Mat<f64> {
+    let half = count / 2;
+    let first = data.sample(generator, rows, count - half, scale);
+    Mat::<f64>::from_fn(rows, count, |a, i| {
+        if i < count - half {
+            first[(a, i)]
+        } else {
+            -first[(a, i - (count - half))]
+        }
+    })
+}
+
 /// Samples weight laws and expected blocks of the network, conditional on V.
 #[derive(Debug, Clone, Copy)]
 pub struct MlpLawSampler<'a> {
@@ -372,7 +395,7 @@ impl MlpLawSampler<'_> {
                     v: self.v.clone(),
                     activation: self.activation,
                 };
-                let z = DataDist::Gaussian.sample(&mut generator, width, count, sigma_w);
+                let z = antithetic(DataDist::Gaussian, &mut generator, width, count, sigma_w);
                 (net, z, generator)
             }
             PreActivations::Conditional { w, data, replicate } => {
@@ -387,7 +410,7 @@ impl MlpLawSampler<'_> {
                     v: self.v.clone(),
                     activation: self.activation,
                 };
-                let x = data.sample(&mut generator, w.ncols(), count, 1.0);
+                let x = antithetic(data, &mut generator, w.ncols(), count, 1.0);
                 (net, x, generator)
             }
         };
@@ -560,41 +583,50 @@ mod tests {
     }
 
     #[test]
-    fn conditional_and_population_laws_agree_for_large_dimension() {
-        // With d = 2000 the rows of W are nearly orthogonal with norm ≈ σ_w, so z = W x is nearly
-        // N(0, I_m): the two means differ by O(d^(−1/2)) ≈ 0.02 relative plus sampling error.
-        let config = MlpConfig {
-            dim: 2000,
-            ..small_config()
-        };
-        let shared = config.shared_parameters();
-        let v = shared.v.unwrap();
-        let w = config.draw_w(&mut rng(9, Stream::Replicate(0)));
-        let law = |source| {
-            MlpLawSampler {
-                v: &v,
-                activation: Activation::Tanh,
-                loss: Loss::Ce,
-                source,
-                seed: 4,
-            }
-            .hidden_weight_law(0, 0, 0.5, 1 << 15)
-            .unwrap()
-            .moment(1)
-        };
-        let population = law(PreActivations::Population {
-            sigma_w: 1.0,
-            part: 0,
+    fn conditional_law_uses_the_realised_first_layer() {
+        // Rows of W at angle θ with cos θ = 0.8: z = W x is N(0, [[1, c], [c, 1]]) and, for ReLU
+        // with MSE, τ_12 ≠ 0 exactly when both gates are open, which has probability
+        // ¼ + arcsin(c)/(2π) ≈ 0.3976 (Sheppard). The population law (c = 0) has ¼. The zero mass
+        // of 2¹⁶ draws has standard error (p (1 − p)/2¹⁶)^(1/2) ≈ 0.0019; 0.01 is 5 of them.
+        let c: f64 = 0.8;
+        let w = Mat::<f64>::from_fn(2, 4, |j, a| match (j, a) {
+            (0, 0) => 1.0,
+            (1, 0) => c,
+            (1, 1) => (1.0 - c * c).sqrt(),
+            _ => 0.0,
         });
-        let conditional = law(PreActivations::Conditional {
+        let v = Mat::<f64>::from_fn(3, 2, |k, j| 0.3 + 0.2 * (k + j) as f64);
+        let sampler = |source| MlpLawSampler {
+            v: &v,
+            activation: Activation::Relu,
+            loss: Loss::Mse,
+            source,
+            seed: 4,
+        };
+        let conditional = sampler(PreActivations::Conditional {
             w: &w,
             data: DataDist::Gaussian,
             replicate: 0,
-        });
-        assert!(
-            (population - conditional).abs() <= 0.1 * population.abs(),
-            "E τ: population {population}, conditional {conditional}"
-        );
+        })
+        .hidden_weight_law(0, 1, 0.5, 1 << 16)
+        .unwrap();
+        let population = sampler(PreActivations::Population {
+            sigma_w: 1.0,
+            part: 0,
+        })
+        .hidden_weight_law(0, 1, 0.5, 1 << 16)
+        .unwrap();
+        let open = 0.25 + c.asin() / (2.0 * std::f64::consts::PI);
+        for (name, law, p) in [
+            ("conditional", &conditional, open),
+            ("population", &population, 0.25),
+        ] {
+            assert!(
+                (1.0 - law.zero_mass() - p).abs() < 0.01,
+                "{name}: both gates open with frequency {}, expected {p}",
+                1.0 - law.zero_mass()
+            );
+        }
     }
 
     #[test]

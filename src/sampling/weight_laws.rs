@@ -118,7 +118,8 @@ const MAX_MERGES: usize = 32;
 /// Spectral order follows weight order, so a spurious bulk sits at the end of the spectrum that
 /// belongs to the sparse tail; of the first and last support intervals, the narrower one is taken
 /// as spurious and the two outermost atoms at that end are merged. At most `MAX_MERGES` merges
-/// are made; a law whose gaps survive them is returned as it is (its gaps are then real).
+/// are made, and an atom at exactly 0 is never merged; a law whose gaps survive is returned as it
+/// is (its gaps are then real).
 ///
 /// # Errors
 /// [`LawError::Solver`] if the support search fails.
@@ -130,7 +131,15 @@ pub fn close_spurious_gaps(mut law: WeightLaw, gamma: f64) -> Result<WeightLaw, 
             break;
         }
         let (first, last) = (intervals[0], intervals[intervals.len() - 1]);
-        law = law.merge_end_atoms(first.1 - first.0 < last.1 - last.0);
+        let low_end = first.1 - first.0 < last.1 - last.0;
+        // An atom at exactly 0 is exact (a ReLU gate, say), not a sparse tail: merging it would
+        // move half the mass of a law off 0.
+        let n = law.len();
+        let ends = if low_end { [0, 1] } else { [n - 2, n - 1] };
+        if n < 2 || ends.iter().any(|&i| law.values()[i] == 0.0) {
+            break;
+        }
+        law = law.merge_end_atoms(low_end);
     }
     Ok(law)
 }
@@ -172,6 +181,25 @@ mod tests {
         assert!(
             (diag - predicted).abs() < 0.02 * diag,
             "E τ_00 = {diag}, −(C−1) E τ_01 = {predicted}"
+        );
+    }
+
+    #[test]
+    fn closing_gaps_never_moves_the_atom_at_zero() {
+        // Regression: weights of a ReLU off-diagonal block, ¾ at 0, the rest mostly negative with
+        // a sparse positive tail. The tail makes a small bulk next to 0; merging "the two outermost
+        // atoms" there once moved the atom at 0 (mass 0.74) to 0.013, and the law lost its atom.
+        let mut atoms: Vec<(f64, f64)> = (0..200)
+            .map(|i| (0.25 / 200.0, -1.0 + 0.5 * f64::from(i) / 200.0))
+            .collect();
+        atoms.push((0.74, 0.0));
+        atoms.push((0.01, 1.0));
+        let law = WeightLaw::from_atoms(&atoms).unwrap();
+        let closed = close_spurious_gaps(law, 0.5).unwrap();
+        assert!(
+            (closed.zero_mass() - 0.74).abs() < 1e-12,
+            "zero mass {} after closing gaps",
+            closed.zero_mass()
         );
     }
 }

@@ -36,6 +36,19 @@ fn bad_input_exits_2_with_one_line_and_no_files() {
         (&["verify", "--replicates", "0"], "'0'"),
         (&["verify", "--logit-scale", "-1"], "'-1'"),
         (&["law", "--gamma", "nan", "--weights", "1:1"], "'nan'"),
+        (&["verify", "--model", "linear", "--width", "4"], "--width"),
+        (&["verify", "--init-scales", "1"], "SIGMA_W,SIGMA_V"),
+        (&["verify", "--init-scales", "1,-2"], "'1,-2'"),
+        (&["verify", "--blocks", "diag,hidden-diag"], "mixes"),
+        (
+            &["verify", "--model", "mlp", "--blocks", "diag"],
+            "--model linear",
+        ),
+        (
+            &["verify", "--width", "1", "--blocks", "hidden-offdiag"],
+            "width of at least 2, got 1",
+        ),
+        (&["verify", "--activation", "softplus"], "'softplus'"),
         (
             &["law", "--gamma", "0.5", "--weights", "0.5:1,0.4:2"],
             "sum to 1",
@@ -217,6 +230,8 @@ fn law_plot_is_written() {
 
 const SMALL: &[&str] = &[
     "verify",
+    "--model",
+    "linear",
     "--dim",
     "60",
     "--samples",
@@ -280,24 +295,104 @@ fn verify_writes_report_plots_and_json() {
 }
 
 #[test]
+fn verify_runs_the_network_with_its_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "verify",
+        "--activation",
+        "gelu",
+        "--init-scales",
+        "1.5,0.5",
+        "--width",
+        "4",
+        "--dim",
+        "60",
+        "--samples",
+        "120",
+        "--replicates",
+        "3",
+        "--json",
+    ];
+    let out = run(&args, dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "stderr {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cases = report["cases"].as_array().unwrap();
+    // Network flags select the network: 2 losses × 4 blocks, all with GELU.
+    assert_eq!(cases.len(), 8, "{report}");
+    for case in cases {
+        assert_eq!(case["model"], "mlp");
+        assert_eq!(case["activation"], "gelu");
+        assert_eq!(case["width"], 4);
+        assert_eq!(case["init_scales"], serde_json::json!([1.5, 0.5]));
+        assert_eq!(case["redraw_v"], false);
+        assert!(case.get("logit_scale").is_none(), "{case}");
+        let block = case["block"].as_str().unwrap();
+        match (case["loss"].as_str().unwrap(), block) {
+            ("mse", "output-offdiag") => assert_eq!(case["max_abs_entry"], 0.0, "{case}"),
+            (_, "output-diag" | "output-offdiag") => {
+                let matrix = &case["matrix"];
+                assert_eq!(matrix["eigenvalues_predicted"].as_array().unwrap().len(), 4);
+                assert!(matrix["relative_error"].as_f64().unwrap().is_finite());
+            }
+            (_, "hidden-diag" | "hidden-offdiag") => {
+                assert_eq!(case["eigenvalues"], 3 * 60, "{case}");
+            }
+            other => panic!("unexpected case {other:?}"),
+        }
+    }
+    let files = files_in(&dir.path().join("out"));
+    for name in [
+        "mlp-gelu-ce-hidden-diag.png",
+        "mlp-gelu-mse-hidden-offdiag.svg",
+        "report.json",
+    ] {
+        assert!(
+            files.contains(&name.to_string()),
+            "missing {name} in {files:?}"
+        );
+    }
+}
+
+#[test]
 fn verify_json_is_identical_for_one_and_two_threads() {
     let dir = tempfile::tempdir().unwrap();
-    let mut outputs = Vec::new();
-    for threads in ["1", "2"] {
-        let out = binary()
-            .args(SMALL)
-            .args(["--no-plots", "--weight-law", "conditional"])
-            .env("RAYON_NUM_THREADS", threads)
-            .current_dir(dir.path())
-            .output()
-            .unwrap();
-        outputs.push(out.stdout);
+    let network: &[&str] = &[
+        "verify",
+        "--model",
+        "mlp",
+        "--activation",
+        "tanh",
+        "--dim",
+        "60",
+        "--samples",
+        "120",
+        "--replicates",
+        "4",
+        "--json",
+    ];
+    for (args, weight_law) in [
+        (SMALL, "conditional"),
+        (network, "conditional"),
+        (network, "population"),
+    ] {
+        let mut outputs = Vec::new();
+        for threads in ["1", "2"] {
+            let out = binary()
+                .args(args)
+                .args(["--no-plots", "--weight-law", weight_law])
+                .env("RAYON_NUM_THREADS", threads)
+                .current_dir(dir.path())
+                .output()
+                .unwrap();
+            outputs.push(out.stdout);
+        }
+        assert!(!outputs[0].is_empty(), "{args:?}: no output");
+        assert_eq!(
+            outputs[0], outputs[1],
+            "{args:?} {weight_law}: JSON differs between RAYON_NUM_THREADS=1 and 2"
+        );
     }
-    assert!(!outputs[0].is_empty());
-    assert_eq!(
-        outputs[0], outputs[1],
-        "JSON differs between RAYON_NUM_THREADS=1 and 2"
-    );
 }
 
 #[test]

@@ -2,12 +2,14 @@
 
 use faer::Par;
 use hessian_rmt::compare::distances::kolmogorov_smirnov;
+use hessian_rmt::compare::mlp_suite::{MlpCaseSpec, default_mlp_cases, run_mlp_suite};
+use hessian_rmt::compare::suite::{BlockKind, SuiteSettings, WeightLawKind};
 use hessian_rmt::laws::Gmp;
 use hessian_rmt::models::Loss;
 use hessian_rmt::models::eigen::symmetric_eigenvalues;
 use hessian_rmt::models::linear::weighted_gram_lower;
 use hessian_rmt::models::mlp::{Activation, Mlp, hidden_block_weights};
-use hessian_rmt::sampling::mlp::{MlpLawSampler, PreActivations};
+use hessian_rmt::sampling::mlp::{MlpConfig, MlpLawSampler, PreActivations};
 use hessian_rmt::sampling::weight_laws::POPULATION_DRAWS;
 use hessian_rmt::sampling::{DataDist, Esd, Stream, rng};
 use rand::RngExt;
@@ -84,5 +86,182 @@ fn hidden_blocks_follow_their_population_laws() {
                 );
             }
         }
+    }
+}
+
+fn network(dim: usize, classes: usize, replicates: usize, seed: u64) -> MlpConfig {
+    MlpConfig {
+        dim,
+        samples: 2 * dim,
+        width: 8,
+        classes,
+        sigma_w: 1.0,
+        sigma_v: 1.0,
+        data: DataDist::Gaussian,
+        fix_weights: false,
+        redraw_v: false,
+        replicates,
+        seed,
+    }
+}
+
+fn quiet(weight_law: WeightLawKind) -> SuiteSettings {
+    SuiteSettings {
+        weight_law,
+        curve_points: 0,
+        ..SuiteSettings::default()
+    }
+}
+
+#[test]
+fn network_suite_meets_the_acceptance_figures() {
+    // The product path (`verify --model mlp`) at the acceptance sizes d = 600, N = 1200, m = 8,
+    // C = 50, R = 8: every hidden-layer case within KS 0.015 (the size-aware tolerance,
+    // ln d/d + (R N)^(−1/2) + draws^(−1/2) ≈ 0.021, is also met), the ReLU off-diagonal atom at 0
+    // within 0.03 of its predicted mass ½ (the zero count of one replicate is d − Bin(N, ¼), whose
+    // standard deviation over R pooled replicates is √(N·3/16)/(d √R) ≈ 0.0088; 0.03 is 3.4 of
+    // them), the output-layer blocks within their tolerance, and the MSE output-layer
+    // off-diagonal block exactly zero. About 15 s in release.
+    let config = network(600, 50, 16, 17);
+    let results = run_mlp_suite(
+        &config,
+        &default_mlp_cases(),
+        &quiet(WeightLawKind::Population),
+        &|| {},
+    )
+    .unwrap();
+    assert_eq!(results.len(), default_mlp_cases().len());
+    for result in &results {
+        let r = &result.report;
+        let activation = r.activation.unwrap();
+        let what = format!(
+            "{activation} {} {} (d {}, N {}, C {}, R {}, seed {})",
+            r.loss, r.block, r.dim, r.samples, r.classes, r.replicates, config.seed
+        );
+        println!(
+            "{what}: KS {:.4}, atom {:?}, matrix {:?}",
+            r.ks,
+            r.atom_at_zero,
+            r.matrix.as_ref().map(|m| (m.relative_error, m.tolerance))
+        );
+        assert!(r.pass, "{what} failed its verdict: {r:?}");
+        match r.block {
+            BlockKind::HiddenDiag | BlockKind::HiddenOffdiag => {
+                assert!(r.ks <= 0.015, "{what}: KS {} > 0.015", r.ks);
+            }
+            BlockKind::OutputOffdiag if r.loss == Loss::Mse => {
+                assert_eq!(r.max_abs_entry, Some(0.0), "{what}: not exactly zero");
+            }
+            _ => assert!(r.matrix.is_some(), "{what}: no matrix comparison"),
+        }
+        if activation == Activation::Relu && r.block == BlockKind::HiddenOffdiag {
+            let atom = r
+                .atom_at_zero
+                .expect("ReLU off-diagonal laws have an atom at 0");
+            assert!(
+                (atom.predicted - 0.5).abs() < 0.01 && (atom.empirical - 0.5).abs() < 0.03,
+                "{what}: atom at 0 predicted {} empirical {}",
+                atom.predicted,
+                atom.empirical
+            );
+        }
+        if activation == Activation::Relu && r.block == BlockKind::HiddenDiag {
+            // γ = ½ and half the weights zero: effective ratio 1, a hard edge at 0 and no atom.
+            assert!(r.atom_at_zero.is_none(), "{what}: {:?}", r.atom_at_zero);
+            let lo = r.edges.as_ref().unwrap().support_lo;
+            assert_eq!(lo, 0.0, "{what}: lower edge {lo}, expected the hard edge 0");
+        }
+    }
+}
+
+#[test]
+fn network_conditional_and_realised_laws_pass() {
+    // The other two weight laws and a redrawn V, at d = 300 (tolerance ln d/d + … ≈ 0.03).
+    let base = network(300, 10, 4, 5);
+    for (weight_law, redraw_v) in [
+        (WeightLawKind::Conditional, false),
+        (WeightLawKind::Realised, false),
+        (WeightLawKind::Population, true),
+    ] {
+        let config = MlpConfig { redraw_v, ..base };
+        let cases: Vec<MlpCaseSpec> = [BlockKind::HiddenDiag, BlockKind::HiddenOffdiag]
+            .into_iter()
+            .flat_map(|block| {
+                [Loss::Mse, Loss::Ce].map(|loss| MlpCaseSpec {
+                    loss,
+                    activation: Activation::Gelu,
+                    block,
+                })
+            })
+            .chain([MlpCaseSpec {
+                loss: Loss::Ce,
+                activation: Activation::Gelu,
+                block: BlockKind::OutputDiag,
+            }])
+            .collect();
+        let results = run_mlp_suite(&config, &cases, &quiet(weight_law), &|| {}).unwrap();
+        for r in results.iter().map(|r| &r.report) {
+            assert!(
+                r.pass,
+                "{weight_law}, V redrawn {redraw_v}, {} {}: KS {} tol {} moments {:?} matrix \
+                 {:?} (seed {})",
+                r.loss, r.block, r.ks, r.tolerance, r.moments, r.matrix, config.seed
+            );
+        }
+    }
+}
+
+#[test]
+fn network_verdicts_reject_wrong_laws() {
+    // Power, and the reason the laws are conditional on V: the pooled spectra of the tanh blocks
+    // must be rejected by the laws built from another draw of V (same sizes and scales), for both
+    // losses and both hidden blocks.
+    let config = network(300, 10, 4, 8);
+    let cases: Vec<MlpCaseSpec> = [Loss::Mse, Loss::Ce]
+        .into_iter()
+        .flat_map(|loss| {
+            [BlockKind::HiddenDiag, BlockKind::HiddenOffdiag].map(|block| MlpCaseSpec {
+                loss,
+                activation: Activation::Tanh,
+                block,
+            })
+        })
+        .collect();
+    let results =
+        run_mlp_suite(&config, &cases, &quiet(WeightLawKind::Population), &|| {}).unwrap();
+    let other_v = MlpConfig { seed: 9, ..config }
+        .shared_parameters()
+        .v
+        .unwrap();
+    for (case, result) in cases.iter().zip(&results) {
+        let r = &result.report;
+        assert!(r.pass, "the right law failed: {r:?}");
+        let (j, jp) = case.block.indices();
+        let wrong = MlpLawSampler {
+            v: &other_v,
+            activation: case.activation,
+            loss: case.loss,
+            source: PreActivations::Population {
+                sigma_w: 1.0,
+                part: 0,
+            },
+            seed: config.seed,
+        }
+        .hidden_weight_law(j, jp, config.gamma(), POPULATION_DRAWS)
+        .unwrap();
+        let wrong = Gmp::new(config.gamma(), wrong).unwrap();
+        let ks = kolmogorov_smirnov(result.esd.as_ref().unwrap(), &wrong).unwrap();
+        println!(
+            "{} {}: KS {:.4} with the right V, {ks:.4} with another",
+            case.loss, case.block, r.ks
+        );
+        assert!(
+            ks > r.tolerance,
+            "{} {}: the law of another V has KS {ks}, within the tolerance {} (seed {})",
+            case.loss,
+            case.block,
+            r.tolerance,
+            config.seed
+        );
     }
 }
