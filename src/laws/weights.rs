@@ -208,16 +208,20 @@ impl WeightLaw {
 
     /// Compresses the law to at most `max_atoms` atoms by equal-probability binning.
     ///
-    /// Consecutive atoms are grouped into bins of about equal mass; each bin becomes one atom at the
-    /// bin's mean, with the bin's mass. Atoms exactly at 0 keep their own bin, so the atom of the
-    /// spectral law at 0 is unchanged. The first moment is preserved exactly (up to rounding); the
+    /// Consecutive non-zero atoms are grouped into bins of about equal mass, (1 − P(τ = 0))/max_atoms;
+    /// each bin becomes one atom at the bin's mean, with the bin's mass. Atoms exactly at 0 keep
+    /// their own bin, so the atom of the spectral law at 0 is unchanged. The first moment is preserved exactly (up to rounding); the
     /// error in E[g(τ)] for smooth g is of order (bin spread)² · sup|g''|, which for a bounded law and
     /// 2048 bins is far below Monte Carlo noise. Returns a clone when the law is already small enough.
     pub fn compress(&self, max_atoms: usize) -> Self {
         if self.len() <= max_atoms || max_atoms == 0 {
             return self.clone();
         }
-        let target = 1.0 / max_atoms as f64;
+        // The budget goes to the non-zero atoms: with a heavy atom at 0 (ReLU gates close three
+        // quarters of the weights of an off-diagonal block) equal bins over the whole mass would
+        // leave only a quarter of them to the rest of the law.
+        let nonzero_mass = 1.0 - self.zero_mass();
+        let target = nonzero_mass / max_atoms as f64;
         let mut pairs = Vec::with_capacity(max_atoms + 2);
         let (mut mass, mut first_moment) = (0.0, 0.0);
         for (&t, &p) in self.values.iter().zip(&self.probs) {

@@ -166,8 +166,19 @@ pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a>(
     if entries.is_empty() {
         return Ok(());
     }
-    let style = text_style(LEGEND_SIZE);
+    let corner = pick_corner(chart, entries, candidates, ink)?;
+    draw_legend_in(chart, entries, corner)
+}
 
+/// The candidate corner where a legend with `entries` covers the least ink (the first one when
+/// `entries` is empty). `candidates` must not be empty.
+pub(crate) fn pick_corner<'a, DB: DrawingBackend + 'a>(
+    chart: &Chart<'a, DB>,
+    entries: &[(String, LegendMarker)],
+    candidates: &[Corner],
+    ink: &Ink,
+) -> Result<Corner, PlotError> {
+    let style = text_style(LEGEND_SIZE);
     // plotters sizes the legend box from its text, so the same estimate here chooses the corner.
     let area = chart.plotting_area();
     let mut text_width = 0;
@@ -179,12 +190,23 @@ pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a>(
     }
     let (pixel_width, pixel_height) = area.dim_in_pixel();
     let box_width = text_width + MARKER_AREA + 2 * PADDING + EDGE_GAP;
-    let corner = ink.emptiest(
+    Ok(ink.emptiest(
         candidates,
         f64::from(box_width) / f64::from(pixel_width),
         f64::from(legend_height(entries.len())) / f64::from(pixel_height),
-    );
+    ))
+}
 
+/// Draws a legend with `entries` in `corner`; nothing when `entries` is empty.
+pub(crate) fn draw_legend_in<'a, DB: DrawingBackend + 'a>(
+    chart: &mut Chart<'a, DB>,
+    entries: &[(String, LegendMarker)],
+    corner: Corner,
+) -> Result<(), PlotError> {
+    if entries.is_empty() {
+        return Ok(());
+    }
+    let style = text_style(LEGEND_SIZE);
     for (label, marker) in entries {
         add_entry(chart, label, *marker)?;
     }

@@ -17,7 +17,9 @@ use plotters::style::{RGBColor, TRANSPARENT, TextStyle};
 
 use crate::plot::PlotError;
 use crate::plot::data::{Bar, clip_polyline, display_max, empirical_cdf_steps};
-use crate::plot::legend::{Chart, Corner, Ink, LegendMarker, draw_legend, legend_height};
+use crate::plot::legend::{
+    Chart, Corner, Ink, LegendMarker, draw_legend, draw_legend_in, legend_height, pick_corner,
+};
 use crate::plot::output::backend_error;
 use crate::plot::style::{
     AXIS_LABEL_SIZE, LAW_COLOR, LEGEND_SIZE, LINE_WIDTH, MIN_TITLE_SIZE, SAMPLE_COLOR,
@@ -287,21 +289,44 @@ pub(crate) fn draw_density_panel<DB: DrawingBackend>(
         &mut ink,
     )?;
 
-    for (i, &(location, mass)) in panel.atoms.iter().enumerate() {
-        // Boxes of several atoms are stacked so that they do not overlap.
-        let lift =
-            BAND_GAP as i32 + ARROWHEAD_SIZE / 2 + i as i32 * (note_height + BAND_GAP as i32);
-        let arrowhead = (location, data_max + f64::from(lift) * data_per_pixel);
-        let fraction = panel.atom_fractions.map(|fractions| fractions[i]);
-        draw_atom(&mut chart, arrowhead, mass, fraction, &mut ink)?;
+    // Boxes of several atoms are stacked so that they do not overlap.
+    let arrowheads: Vec<(f64, f64)> = panel
+        .atoms
+        .iter()
+        .enumerate()
+        .map(|(i, &(location, _))| {
+            let lift =
+                BAND_GAP as i32 + ARROWHEAD_SIZE / 2 + i as i32 * (note_height + BAND_GAP as i32);
+            (location, data_max + f64::from(lift) * data_per_pixel)
+        })
+        .collect();
+    // The legend goes where the data and the arrows leave room; the atom boxes then go on the side
+    // of their arrow away from it, since they share the band above the data.
+    for &arrowhead in &arrowheads {
+        ink.add_polyline(&[(arrowhead.0, 0.0), arrowhead]);
     }
-
-    draw_legend(
-        &mut chart,
+    let corner = pick_corner(
+        &chart,
         &entries,
         &[Corner::UpperRight, Corner::UpperLeft],
         &ink,
-    )
+    )?;
+    let note_side = match corner {
+        Corner::UpperLeft => NoteSide::Right,
+        _ => NoteSide::Left,
+    };
+    for (i, (&arrowhead, &(_, mass))) in arrowheads.iter().zip(panel.atoms).enumerate() {
+        let fraction = panel.atom_fractions.map(|fractions| fractions[i]);
+        draw_atom(&mut chart, arrowhead, mass, fraction, note_side, &mut ink)?;
+    }
+    draw_legend_in(&mut chart, &entries, corner)
+}
+
+/// The side of its arrow on which an atom box is preferred.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum NoteSide {
+    Left,
+    Right,
 }
 
 /// Highest bar or displayed curve point in the visible range, or 0 if there is none.
@@ -339,16 +364,18 @@ fn note_height_for(lines: i32) -> i32 {
     (lines - 1) * NOTE_LINE_HEIGHT + NOTE_TEXT_HEIGHT + 2 * NOTE_PADDING
 }
 
-/// Height in pixels of the band above the data that contains the legend and the stacked atom boxes, or 0
-/// when there is neither.
+/// Height in pixels of the band above the data that contains the stacked atom boxes and, above them,
+/// the legend, or 0 when there is neither.
 fn reserved_band(legend_entries: usize, atoms: usize, note_height: i32) -> u32 {
     let legend = if legend_entries > 0 {
         legend_height(legend_entries)
     } else {
         0
     };
+    // The atom boxes sit just above the data and the legend at the top; stacking them keeps them
+    // apart wherever the atoms are.
     let notes = atoms as u32 * (note_height as u32 + BAND_GAP);
-    let band = legend.max(notes);
+    let band = legend + notes;
     if band == 0 { 0 } else { band + 3 * BAND_GAP }
 }
 
@@ -411,6 +438,7 @@ fn draw_atom<DB: DrawingBackend>(
     arrowhead: (f64, f64),
     mass: f64,
     fraction: Option<f64>,
+    side: NoteSide,
     ink: &mut Ink,
 ) -> Result<(), PlotError> {
     let location = arrowhead.0;
@@ -432,15 +460,17 @@ fn draw_atom<DB: DrawingBackend>(
     if let Some(fraction) = fraction {
         lines.push(format!("fraction of eigenvalues {fraction:.3}"));
     }
-    draw_note(chart, arrowhead, &lines, ink)
+    draw_note(chart, arrowhead, &lines, side, ink)
 }
 
 /// Draws lines of text in a white box whose lower edge is level with the base of the arrowhead at
-/// `anchor`: right of it in the left 55 % of the panel, left of it otherwise.
+/// `anchor`: on the preferred `side` of it when the box fits inside the panel there, on the other
+/// side otherwise.
 fn draw_note<DB: DrawingBackend>(
     chart: &mut Chart<'_, DB>,
     anchor: (f64, f64),
     lines: &[String],
+    side: NoteSide,
     ink: &mut Ink,
 ) -> Result<(), PlotError> {
     let style = text_style(LEGEND_SIZE);
@@ -456,7 +486,15 @@ fn draw_note<DB: DrawingBackend>(
     // Corners in pixels relative to the anchor, y pointing down.
     let box_width = text_width + 2 * NOTE_PADDING;
     let box_height = note_height_for(lines.len() as i32);
-    let on_right = ink.to_unit(anchor).0 < 0.55;
+    let (pixel_width, pixel_height) = area.dim_in_pixel();
+    let anchor_pixel = ink.to_unit(anchor).0 * f64::from(pixel_width);
+    let needed = f64::from(NOTE_GAP + box_width);
+    let fits_right = anchor_pixel + needed <= f64::from(pixel_width);
+    let fits_left = anchor_pixel - needed >= 0.0;
+    let on_right = match side {
+        NoteSide::Right => fits_right || !fits_left,
+        NoteSide::Left => !fits_left && fits_right,
+    };
     let left = if on_right {
         NOTE_GAP
     } else {
@@ -479,7 +517,6 @@ fn draw_note<DB: DrawingBackend>(
         area.draw(&text).map_err(backend_error)?;
     }
 
-    let (pixel_width, pixel_height) = area.dim_in_pixel();
     let (u, v) = ink.to_unit(anchor);
     let to_u = |dx: i32| u + f64::from(dx) / f64::from(pixel_width);
     let to_v = |dy: i32| v - f64::from(dy) / f64::from(pixel_height);

@@ -117,29 +117,45 @@ const MAX_MERGES: usize = 32;
 ///
 /// Spectral order follows weight order, so a spurious bulk sits at the end of the spectrum that
 /// belongs to the sparse tail; of the first and last support intervals, the narrower one is taken
-/// as spurious and the two outermost atoms at that end are merged. At most `MAX_MERGES` merges
-/// are made, and an atom at exactly 0 is never merged; a law whose gaps survive is returned as it
-/// is (its gaps are then real).
+/// as spurious and the outermost atoms at that end are merged, two at a time, until the number of
+/// intervals drops. Merges that do not close a gap are undone and the search stops: merging a tail
+/// into one heavy atom can itself split off a bulk, and gaps elsewhere (between the atoms of a law
+/// near 0, say) are not the tail's doing. At most `MAX_MERGES` merges are kept in all, and an atom
+/// at exactly 0 is never merged (it is exact, a ReLU gate say, not a sparse tail). A law whose
+/// gaps survive is returned as it is.
 ///
 /// # Errors
 /// [`LawError::Solver`] if the support search fails.
 pub fn close_spurious_gaps(mut law: WeightLaw, gamma: f64) -> Result<WeightLaw, LawError> {
-    for _ in 0..MAX_MERGES {
-        let eq = GmpEquation::new(gamma, law.values(), law.probs());
-        let intervals = support(&eq)?.intervals;
-        if intervals.len() <= 1 {
-            break;
-        }
+    let intervals_of = |law: &WeightLaw| -> Result<Vec<(f64, f64)>, LawError> {
+        Ok(support(&GmpEquation::new(gamma, law.values(), law.probs()))?.intervals)
+    };
+    let mut intervals = intervals_of(&law)?;
+    let mut budget = MAX_MERGES;
+    while intervals.len() > 1 && budget > 0 {
         let (first, last) = (intervals[0], intervals[intervals.len() - 1]);
         let low_end = first.1 - first.0 < last.1 - last.0;
-        // An atom at exactly 0 is exact (a ReLU gate, say), not a sparse tail: merging it would
-        // move half the mass of a law off 0.
-        let n = law.len();
-        let ends = if low_end { [0, 1] } else { [n - 2, n - 1] };
-        if n < 2 || ends.iter().any(|&i| law.values()[i] == 0.0) {
-            break;
+        let mut trial = law.clone();
+        let mut closed = None;
+        for used in 1..=budget {
+            let n = trial.len();
+            let ends = if low_end { [0, 1] } else { [n - 2, n - 1] };
+            if n < 2 || ends.iter().any(|&i| trial.values()[i] == 0.0) {
+                break;
+            }
+            trial = trial.merge_end_atoms(low_end);
+            let now = intervals_of(&trial)?;
+            if now.len() < intervals.len() {
+                closed = Some((used, now));
+                break;
+            }
         }
-        law = law.merge_end_atoms(low_end);
+        let Some((used, now)) = closed else {
+            break;
+        };
+        budget -= used;
+        law = trial;
+        intervals = now;
     }
     Ok(law)
 }
