@@ -1,7 +1,7 @@
 //! Calibrates the statistical tolerances: runs a suite over many seeds and prints, per case and
-//! weight law, the median and largest KS distance, normalized moment error, relative edge error
-//! and (output-layer blocks of the network) relative matrix error, each divided by its tolerance
-//! (a ratio below 1 passes).
+//! weight law, the median and largest ratios of a statistic to its tolerance (below 1 passes). The
+//! statistics are the KS distance, the normalized moment error, the relative edge error, and for
+//! the network's output-layer blocks the relative matrix error.
 //!
 //! Usage: `cargo run --release --example calibrate -- [linear|mlp] DIM SAMPLES REPLICATES SEEDS`
 //! (the model defaults to linear).

@@ -69,7 +69,7 @@ pub const KS_WEIGHTS: f64 = 1.0;
 
 /// Standard deviations of the pooled zero fraction added to the KS tolerance when a block's
 /// weights vanish with positive probability (ReLU gates) and its law has an atom at 0 or a hard
-/// edge; see `compare::verdict` for the binomial derivation. Together with the (R N)^(−1/2) term,
+/// edge. The binomial derivation is in `compare::verdict`. Together with the (R N)^(−1/2) term,
 /// which is about one such deviation at γ = ½, this makes about three.
 pub const KS_ATOM: f64 = 2.0;
 
@@ -93,7 +93,7 @@ pub const EDGE_DIM: f64 = 1.0;
 pub const EDGE_WEIGHTS: f64 = 1.0;
 
 /// Standard errors allowed between the mean output-layer block of the network and its expected
-/// matrix, in relative Frobenius norm. The standard error is measured from the replicates (and
-/// from the draws behind the expected matrix), so this is a z-score bound: four standard errors
-/// of a sum of m² squared, nearly Gaussian errors is a false-alarm rate far below 1e-3.
+/// matrix, in relative Frobenius norm. The standard error is measured from the replicates and from
+/// the draws behind the expected matrix, so this is a z-score bound. For a sum of m² squared,
+/// nearly Gaussian errors, four standard errors give a false-alarm rate far below 1e-3.
 pub const MATRIX_STANDARD_ERRORS: f64 = 4.0;

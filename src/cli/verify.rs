@@ -145,7 +145,7 @@ struct Report<'a> {
     cases: Vec<&'a crate::compare::suite::CaseReport>,
 }
 
-/// The models to run, from `--model` and the model-specific flags.
+/// Chooses the models to run from `--model` and the model-specific flags.
 fn models(args: &VerifyArgs) -> Result<Vec<Model>> {
     let blocks = args.blocks.as_deref().unwrap_or(&[]);
     let network_flags: Vec<&str> = [

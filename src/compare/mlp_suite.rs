@@ -7,8 +7,8 @@
 //!   distances and size-derived tolerances as the linear model; the coupling of τ with x has rank
 //!   of order m (through z = W x), so m/d takes the place of C/d;
 //! - output-layer blocks (m×m, m fixed): the mean block over replicates against the matrix
-//!   E[A_kl h hᵀ] it converges to, in relative Frobenius norm, with a tolerance of four standard
-//!   errors measured from the replicates, plus the bias of the population law;
+//!   E[A_kl h hᵀ] it converges to, in relative Frobenius norm. The tolerance is four standard errors
+//!   measured from the replicates, plus the bias of the population law;
 //! - MSE output-layer blocks off the diagonal: A = I, so they must be exactly zero.
 
 use std::sync::Arc;
@@ -59,7 +59,7 @@ impl MlpCaseSpec {
     }
 }
 
-/// The default suite: hidden-layer diagonal and off-diagonal blocks for MSE and cross-entropy with
+/// Lists the default suite: hidden-layer diagonal and off-diagonal blocks for MSE and cross-entropy with
 /// ReLU and tanh, then the output-layer blocks of ReLU for both losses (the MSE off-diagonal one
 /// as a zero check).
 pub fn default_mlp_cases() -> Vec<MlpCaseSpec> {
@@ -426,9 +426,9 @@ fn compare_output(
     let mean = Mat::<f64>::from_fn(m, m, |a, b| {
         blocks.iter().map(|x| x[(a, b)]).sum::<f64>() / rf
     });
-    // Squared standard error of each entry of the mean block: from the spread between
-    // replicates (which includes the variation of W) and from the spread within them (which is
-    // all there is with one replicate); the larger of the two is taken.
+    // Squared standard error of each entry of the mean block. The spread between replicates
+    // includes the variation of W; the spread within them is all there is with one replicate. The
+    // larger of the two is taken.
     let mut variance = 0.0;
     let (mut diff2, mut norm2) = (0.0, 0.0);
     for a in 0..m {
@@ -479,7 +479,7 @@ fn compare_output(
     })
 }
 
-/// The mean of independent expected blocks, with the variance of the mean.
+/// Averages independent expected blocks; the variance is that of the mean.
 fn average(parts: &[ExpectedBlock]) -> ExpectedBlock {
     let count = parts.len() as f64;
     let (rows, cols) = (parts[0].mean.nrows(), parts[0].mean.ncols());

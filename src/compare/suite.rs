@@ -28,8 +28,8 @@ use crate::sampling::weight_laws::{
     CONDITIONAL_DRAWS, POPULATION_DRAWS, conditional_law, population_law,
 };
 
-/// Which block of the Hessian, with 1-based indices: `diag` = (1, 1) and `offdiag` = (1, 2) of the
-/// linear model (rows of W); for the network, `hidden-*` are blocks of neurons (rows of W) and
+/// A block of the Hessian, with 1-based indices: `diag` = (1, 1) and `offdiag` = (1, 2) of the
+/// linear model (rows of W). For the network, `hidden-*` are blocks of neurons (rows of W) and
 /// `output-*` blocks of classes (rows of V).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
@@ -62,7 +62,7 @@ impl BlockKind {
         !matches!(self, BlockKind::Diag | BlockKind::Offdiag)
     }
 
-    /// The name used on the command line and in reports.
+    /// Returns the name used on the command line and in reports.
     pub fn name(self) -> &'static str {
         match self {
             BlockKind::Diag => "diag",

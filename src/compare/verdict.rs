@@ -28,7 +28,7 @@ pub struct Tolerances {
     pub edges: f64,
 }
 
-/// What the tolerances of a spectral case depend on, whatever the model.
+/// The inputs of the tolerances of a spectral case, whatever the model.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ToleranceInputs {
     /// d.
@@ -133,7 +133,7 @@ impl Tolerances {
     }
 }
 
-/// The KS term of weights that vanish with probability q₀ ∈ (0, 1) (ReLU gates, say).
+/// Computes the KS term of weights that vanish with probability q₀ ∈ (0, 1) (ReLU gates, say).
 ///
 /// A block with N weights of which K are non-zero has rank min(d, K), so its ESD has an atom at 0 of
 /// mass (d − K)⁺/d, while the law's atom is (1 − (1 − q₀)/γ)⁺. K is binomial, so the zero fraction
@@ -242,7 +242,7 @@ mod tests {
     }
 
     #[test]
-    fn zero_weights_widen_the_ks_tolerance_by_their_binomial_spread() {
+    fn zero_weights_widen_ks_tolerance() {
         let inputs = inputs();
         // Half the weights zero at γ = ½: a hard edge. a = (¼/1200)^(1/2)/½ ≈ 0.02887; the term is
         // a (1/√(2π) + 2 (½ − 1/(2π))^(1/2)/√8) = a (0.39894 + 0.41281) ≈ 0.02343.

@@ -217,9 +217,9 @@ impl WeightLaw {
         if self.len() <= max_atoms || max_atoms == 0 {
             return self.clone();
         }
-        // The budget goes to the non-zero atoms: with a heavy atom at 0 (ReLU gates close three
-        // quarters of the weights of an off-diagonal block) equal bins over the whole mass would
-        // leave only a quarter of them to the rest of the law.
+        // The budget goes to the non-zero atoms. ReLU gates close three quarters of the weights of
+        // an off-diagonal block, and equal bins over the whole mass would leave only a quarter of
+        // the atoms to the rest of the law.
         let nonzero_mass = 1.0 - self.zero_mass();
         let target = nonzero_mass / max_atoms as f64;
         let mut pairs = Vec::with_capacity(max_atoms + 2);

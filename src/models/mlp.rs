@@ -91,7 +91,7 @@ impl Activation {
 }
 
 impl Activation {
-    /// The name used in plot titles.
+    /// Returns the name used in plot titles.
     pub fn long_name(self) -> &'static str {
         match self {
             Activation::Relu => "ReLU",

@@ -170,7 +170,7 @@ pub(crate) fn draw_legend<'a, DB: DrawingBackend + 'a>(
     draw_legend_in(chart, entries, corner)
 }
 
-/// The candidate corner where a legend with `entries` covers the least ink (the first one when
+/// Picks the candidate corner where a legend with `entries` covers the least ink (the first one when
 /// `entries` is empty). `candidates` must not be empty.
 pub(crate) fn pick_corner<'a, DB: DrawingBackend + 'a>(
     chart: &Chart<'a, DB>,

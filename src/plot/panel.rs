@@ -300,8 +300,8 @@ pub(crate) fn draw_density_panel<DB: DrawingBackend>(
             (location, data_max + f64::from(lift) * data_per_pixel)
         })
         .collect();
-    // The legend goes where the data and the arrows leave room; the atom boxes then go on the side
-    // of their arrow away from it, since they share the band above the data.
+    // The legend goes where the data and the arrows leave room. The atom boxes share the band
+    // above the data with it, so they go on the side of their arrow away from it.
     for &arrowhead in &arrowheads {
         ink.add_polyline(&[(arrowhead.0, 0.0), arrowhead]);
     }

@@ -72,7 +72,7 @@ pub struct SharedParameters {
 }
 
 impl MlpConfig {
-    /// The aspect ratio γ = d/N.
+    /// Returns the aspect ratio γ = d/N.
     pub fn gamma(&self) -> f64 {
         self.dim as f64 / self.samples as f64
     }
@@ -115,7 +115,7 @@ impl MlpConfig {
         DataDist::Gaussian.sample(generator, self.classes, self.width, scale)
     }
 
-    /// The parameters shared by all replicates: V unless redrawn, W if fixed.
+    /// Draws the parameters shared by all replicates: V unless redrawn, W if fixed.
     pub fn shared_parameters(&self) -> SharedParameters {
         let mut generator = rng(self.seed, Stream::FixedWeights);
         let v = self.draw_v(&mut generator);
@@ -154,7 +154,7 @@ pub struct MlpBlockRequest {
     pub spectrum: bool,
 }
 
-/// What one replicate produced for one block.
+/// The output of one replicate for one block.
 #[derive(Debug, Clone)]
 pub struct MlpBlockSample {
     /// Eigenvalues, ascending (empty when not requested).
@@ -170,7 +170,7 @@ pub struct MlpBlockSample {
     pub entry_variance: Option<Mat<f64>>,
 }
 
-/// What one replicate produced.
+/// The output of one replicate.
 #[derive(Debug, Clone)]
 pub struct MlpReplicate {
     /// One entry per request, in request order.
@@ -181,9 +181,9 @@ pub struct MlpReplicate {
     pub v: Mat<f64>,
 }
 
-/// Samples one replicate: W and V (unless shared), X and the labels, all from `generator`; one
-/// forward pass per (activation, loss) pair, then every requested block with one product each,
-/// eigenvalues taken sequentially (so replicates can run in parallel without changing any bit).
+/// Samples one replicate: W and V (unless shared), X and the labels, all from `generator`. Runs one
+/// forward pass per (activation, loss) pair and forms every requested block with one product. The
+/// eigenvalues are taken sequentially, so replicates can run in parallel without changing any bit.
 ///
 /// # Errors
 /// [`SolverError::Eigen`] if an eigenvalue decomposition fails.
@@ -306,7 +306,7 @@ fn output_block(
     })
 }
 
-/// Where the pre-activations of a sampled law come from.
+/// The source of the pre-activations of a sampled law.
 #[derive(Debug, Clone, Copy)]
 pub enum PreActivations<'a> {
     /// z ~ N(0, σ_w² I_m): the law of the limit theorem. `part` selects the random stream (0 for
@@ -328,7 +328,7 @@ pub enum PreActivations<'a> {
     },
 }
 
-/// A rows×count sample whose second half is the negated first half (antithetic pairs; with an odd
+/// Draws a rows×count sample whose second half is the negated first half (antithetic pairs; with an odd
 /// count the last column is unpaired). Both data laws are symmetric, so the pairs have the right
 /// marginal law. The point is the ReLU gate: each sign of z_j then has frequency exactly ½, as in
 /// the limit, so the law of the ReLU diagonal block at γ = ½ keeps its hard edge at 0 instead of
@@ -360,7 +360,7 @@ pub struct MlpLawSampler<'a> {
     pub activation: Activation,
     /// Loss.
     pub loss: Loss,
-    /// Where the pre-activations come from.
+    /// Source of the pre-activations.
     pub source: PreActivations<'a>,
     /// User seed.
     pub seed: u64,
@@ -376,7 +376,8 @@ pub struct ExpectedBlock {
 }
 
 impl MlpLawSampler<'_> {
-    /// The forward pass of chunk `chunk` with `count` fresh samples, and the network it ran on.
+    /// Runs the forward pass of chunk `chunk` on `count` fresh samples; returns the network it ran
+    /// on and the pass.
     fn chunk_forward(&self, chunk: usize, count: usize, output: bool) -> (Mlp, Forward) {
         let width = self.v.ncols();
         let classes = self.v.nrows();
@@ -512,7 +513,8 @@ mod tests {
             ..config
         }
         .shared_parameters();
-        assert!(a.w.is_none() && b.w.is_some());
+        assert!(a.w.is_none());
+        assert!(b.w.is_some());
         assert_eq!(a.v, b.v);
         let c = MlpConfig {
             redraw_v: true,
@@ -523,7 +525,7 @@ mod tests {
     }
 
     #[test]
-    fn mse_output_blocks_off_the_diagonal_are_zero_and_diagonal_ones_equal() {
+    fn mse_output_blocks_are_block_diagonal() {
         // With MSE, A = I: block (k, l) is (1/N) H Hᵀ for k = l and exactly 0 otherwise.
         let config = small_config();
         let request = |a, b| MlpBlockRequest {

@@ -20,8 +20,8 @@ pub enum Stream {
         chunk: u64,
     },
     /// Chunk `chunk` of the sample that represents a population weight law of a hidden-layer block
-    /// of the network with one hidden layer; `part` numbers the output-layer weights V the law is
-    /// conditional on (0 when V is shared by all replicates, replicate index + 1 otherwise).
+    /// of the network with one hidden layer. `part` numbers the output-layer weights V the law is
+    /// conditional on: 0 when V is shared by all replicates, replicate index + 1 otherwise.
     HiddenPopulationLaw {
         /// Which V.
         part: u32,
@@ -78,7 +78,7 @@ impl Stream {
     }
 }
 
-/// The stream id of family `family` with two 32-bit indices.
+/// Packs family `family` and two 32-bit indices into a stream id.
 fn pair(family: u128, high: u32, low: u32) -> u128 {
     (family << 64) | (u128::from(high) << 32) | u128::from(low)
 }

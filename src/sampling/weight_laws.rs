@@ -118,9 +118,9 @@ const MAX_MERGES: usize = 32;
 /// Spectral order follows weight order, so a spurious bulk sits at the end of the spectrum that
 /// belongs to the sparse tail; of the first and last support intervals, the narrower one is taken
 /// as spurious and the outermost atoms at that end are merged, two at a time, until the number of
-/// intervals drops. Merges that do not close a gap are undone and the search stops: merging a tail
-/// into one heavy atom can itself split off a bulk, and gaps elsewhere (between the atoms of a law
-/// near 0, say) are not the tail's doing. At most `MAX_MERGES` merges are kept in all, and an atom
+/// intervals drops. Merges that do not close a gap are undone and the search stops, because merging
+/// a tail into one heavy atom can itself split off a bulk. Gaps elsewhere (between the atoms of a
+/// law near 0, say) are not the tail's doing. At most `MAX_MERGES` merges are kept in all, and an atom
 /// at exactly 0 is never merged (it is exact, a ReLU gate say, not a sparse tail). A law whose
 /// gaps survive is returned as it is.
 ///

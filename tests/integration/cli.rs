@@ -318,6 +318,7 @@ fn verify_runs_the_network_with_its_flags() {
     assert!(matches!(out.status.code(), Some(0 | 1)), "stderr {stderr}");
     let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let cases = report["cases"].as_array().unwrap();
+
     // Network flags select the network: 2 losses × 4 blocks, all with GELU.
     assert_eq!(cases.len(), 8, "{report}");
     for case in cases {
@@ -341,6 +342,7 @@ fn verify_runs_the_network_with_its_flags() {
             other => panic!("unexpected case {other:?}"),
         }
     }
+
     let files = files_in(&dir.path().join("out"));
     for name in [
         "mlp-gelu-ce-hidden-diag.png",

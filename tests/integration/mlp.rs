@@ -131,6 +131,7 @@ fn network_suite_meets_the_acceptance_figures() {
     )
     .unwrap();
     assert_eq!(results.len(), default_mlp_cases().len());
+
     for result in &results {
         let r = &result.report;
         let activation = r.activation.unwrap();
@@ -145,6 +146,7 @@ fn network_suite_meets_the_acceptance_figures() {
             r.matrix.as_ref().map(|m| (m.relative_error, m.tolerance))
         );
         assert!(r.pass, "{what} failed its verdict: {r:?}");
+
         match r.block {
             BlockKind::HiddenDiag | BlockKind::HiddenOffdiag => {
                 assert!(r.ks <= 0.015, "{what}: KS {} > 0.015", r.ks);
@@ -154,6 +156,7 @@ fn network_suite_meets_the_acceptance_figures() {
             }
             _ => assert!(r.matrix.is_some(), "{what}: no matrix comparison"),
         }
+
         if activation == Activation::Relu && r.block == BlockKind::HiddenOffdiag {
             let atom = r
                 .atom_at_zero
