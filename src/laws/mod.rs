@@ -9,13 +9,16 @@
 //! - [`separable`]: the weighted sample covariance of data with a population covariance Σ;
 //! - [`mixture`]: equal-weight mixtures, for pooled replicates whose laws differ;
 //! - [`weights`]: discrete weight laws;
-//! - [`moments`]: moments from free cumulants.
+//! - [`moments`]: moments from free cumulants;
+//! - [`softmax`]: moments of the cross-entropy weights for any number of classes, and Frobenius
+//!   ratios of blocks.
 
 pub mod gmp;
 pub mod mixture;
 pub mod moments;
 pub mod mp;
 pub mod separable;
+pub mod softmax;
 pub mod weights;
 
 pub use gmp::Gmp;
