@@ -89,7 +89,9 @@ fn main() {
                     continue;
                 };
                 // Ratios to the tolerance: below 1 passes.
-                rows[i].1.push(rep.ks / rep.tolerance);
+                rows[i]
+                    .1
+                    .push(rep.ks.unwrap_or(f64::NAN) / rep.tolerance.unwrap_or(f64::NAN));
                 rows[i].2.push(
                     (m.normalized_error[0] / m.tolerance[0])
                         .max(m.normalized_error[1] / m.tolerance[1]),

@@ -71,9 +71,9 @@ pub struct VerifyArgs {
     /// Number of classes C.
     #[arg(long, default_value = "10", value_parser = at_least_two, allow_hyphen_values = true)]
     pub classes: usize,
-    /// Logit scale s of the linear model: W has entries N(0, s²/d).
-    #[arg(long, default_value = "1", value_parser = positive_f64, allow_hyphen_values = true)]
-    pub logit_scale: f64,
+    /// Logit scale s of the linear model: W has entries N(0, s²/d) [default: 1].
+    #[arg(long, value_parser = positive_f64, allow_hyphen_values = true)]
+    pub logit_scale: Option<f64>,
     /// Hidden width m of the network [default: 8].
     #[arg(long, value_parser = positive_usize, allow_hyphen_values = true)]
     pub width: Option<usize>,
@@ -162,6 +162,7 @@ fn models(args: &VerifyArgs) -> Result<Vec<Model>> {
     .filter_map(|(given, name)| given.then_some(name))
     .collect();
     let linear_blocks = blocks.iter().any(|b| !b.is_network_block());
+    let linear_flags = linear_blocks || args.logit_scale.is_some();
     match args.model {
         Some(Model::Linear) if !network_flags.is_empty() => bail!(
             "network flags ({}) need --model mlp, not --model linear",
@@ -171,12 +172,17 @@ fn models(args: &VerifyArgs) -> Result<Vec<Model>> {
             "blocks diag and offdiag belong to --model linear; the network has hidden-diag, \
              hidden-offdiag, output-diag and output-offdiag"
         ),
-        Some(model) => Ok(vec![model]),
-        None if !network_flags.is_empty() && linear_blocks => {
-            bail!("--blocks mixes linear-model and network blocks; run one model at a time")
+        Some(Model::Mlp) if args.logit_scale.is_some() => {
+            bail!("--logit-scale applies to --model linear; the network's scales are --init-scales")
         }
+        Some(model) => Ok(vec![model]),
+        None if !network_flags.is_empty() && linear_flags => bail!(
+            "linear-model flags (--logit-scale, diag, offdiag) and network flags ({}) cannot be \
+             mixed; run one model at a time",
+            network_flags.join(", ")
+        ),
         None if !network_flags.is_empty() => Ok(vec![Model::Mlp]),
-        None if linear_blocks => Ok(vec![Model::Linear]),
+        None if linear_flags => Ok(vec![Model::Linear]),
         None => Ok(vec![Model::Linear, Model::Mlp]),
     }
 }
@@ -248,7 +254,7 @@ fn linear_config(args: &VerifyArgs) -> LinearConfig {
         dim: args.dim,
         samples: args.samples,
         classes: args.classes,
-        logit_scale: args.logit_scale,
+        logit_scale: args.logit_scale.unwrap_or(1.0),
         data: args.data,
         fix_weights: args.fix_weights,
         replicates: args.replicates,
@@ -272,6 +278,12 @@ fn mlp_config(args: &VerifyArgs) -> MlpConfig {
         seed: args.seed,
     }
 }
+
+/// KS tolerance above which the table warns that a check has little power.
+const WIDE_KS_TOLERANCE: f64 = 0.1;
+
+/// Relative-Frobenius tolerance of an output-layer block above which the table warns.
+const WIDE_MATRIX_TOLERANCE: f64 = 0.5;
 
 /// Hidden width of the network when --width is not given (the paper's synthetic experiment).
 const DEFAULT_WIDTH: usize = 8;
@@ -428,7 +440,7 @@ fn draw_plots(results: &[CaseResult], args: &VerifyArgs) -> Result<()> {
             density: &curve.density,
             cdf: &curve.cdf,
             atoms: &atoms,
-            ks: Some(r.ks),
+            ks: r.ks,
         };
         for extension in ["png", "svg"] {
             let path = args.out.join(format!("{}.{extension}", case_stem(r)));
@@ -493,7 +505,11 @@ fn table(results: &[CaseResult], args: &VerifyArgs) -> String {
         let _ = writeln!(
             out,
             "{name:<width$} {:>8.4} {:>8.4} {:>10.3e} {:>9.2e} {:>9.2e} {range:>21} {support:>21} {atom:>13}  {verdict}",
-            r.ks, r.tolerance, r.w1, m1, m2
+            r.ks.unwrap_or(f64::NAN),
+            r.tolerance.unwrap_or(f64::NAN),
+            r.w1.unwrap_or(f64::NAN),
+            m1,
+            m2
         );
     }
     let _ = writeln!(out, "\nlaws (atom at 0: predicted/empirical mass):");
@@ -502,11 +518,32 @@ fn table(results: &[CaseResult], args: &VerifyArgs) -> String {
             let _ = writeln!(out, "  {name:<width$}  {}", result.report.law);
         }
     }
+    // A verdict with a very wide tolerance cannot fail for any plausible mistake; say so.
+    for (result, name) in results.iter().zip(&labels) {
+        let r = &result.report;
+        let wide = match (&r.matrix, r.tolerance) {
+            (Some(m), _) if m.tolerance > WIDE_MATRIX_TOLERANCE => Some(m.tolerance),
+            (None, Some(t)) if t > WIDE_KS_TOLERANCE => Some(t),
+            _ => None,
+        };
+        if let Some(t) = wide {
+            let _ = writeln!(
+                out,
+                "note: {name}: tolerance {t:.3} is wide, so this check has little power at these \
+                 sizes; raise N or R"
+            );
+        }
+    }
     let _ = writeln!(
         out,
         "weight law: {}; seed {}; hessian-rmt {}",
         args.weight_law, args.seed, VERSION
     );
-    let _ = writeln!(out, "report and plots in {}", args.out.display());
+    let written = if args.no_plots {
+        "report"
+    } else {
+        "report and plots"
+    };
+    let _ = writeln!(out, "{written} in {}", args.out.display());
     out
 }

@@ -270,12 +270,13 @@ pub struct CaseReport {
     pub law: String,
     /// Pooled eigenvalue count (0 for the zero check).
     pub eigenvalues: usize,
-    /// Kolmogorov–Smirnov distance (0 for the zero check).
-    pub ks: f64,
-    /// Wasserstein-1 distance (0 for the zero check).
-    pub w1: f64,
-    /// KS tolerance.
-    pub tolerance: f64,
+    /// Kolmogorov–Smirnov distance; null for cases without a spectral law (zero checks and
+    /// output-layer blocks).
+    pub ks: Option<f64>,
+    /// Wasserstein-1 distance; null as `ks`.
+    pub w1: Option<f64>,
+    /// KS tolerance; null as `ks`.
+    pub tolerance: Option<f64>,
     /// Verdict.
     pub pass: bool,
     /// Moments (absent for the zero check).
@@ -407,9 +408,9 @@ fn base_report(config: &LinearConfig, settings: &SuiteSettings, case: CaseSpec) 
         fixed_weights: config.fix_weights,
         law: String::from("zero"),
         eigenvalues: 0,
-        ks: 0.0,
-        w1: 0.0,
-        tolerance: 0.0,
+        ks: None,
+        w1: None,
+        tolerance: None,
         pass: false,
         moments: None,
         edges: None,
@@ -477,9 +478,10 @@ pub fn judge_spectrum(
     let tolerances = tolerances(m2);
     report.law = law.name();
     report.eigenvalues = esd.len();
-    report.ks = kolmogorov_smirnov(&esd, law.as_ref())?;
-    report.w1 = wasserstein1(&esd, law.as_ref())?;
-    report.tolerance = tolerances.ks;
+    let ks = kolmogorov_smirnov(&esd, law.as_ref())?;
+    report.ks = Some(ks);
+    report.w1 = Some(wasserstein1(&esd, law.as_ref())?);
+    report.tolerance = Some(tolerances.ks);
     report.atoms = atoms;
     report.moments = Some(verdict::moment_report(
         &esd,
@@ -487,7 +489,7 @@ pub fn judge_spectrum(
         tolerances.moments,
     ));
     report.edges = verdict::edge_report(&esd, law.as_ref(), tolerances.edges);
-    report.pass = report.ks <= tolerances.ks
+    report.pass = ks <= tolerances.ks
         && report.moments.as_ref().is_some_and(|m| {
             m.normalized_error
                 .iter()

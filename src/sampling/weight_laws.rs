@@ -122,7 +122,8 @@ const MAX_MERGES: usize = 32;
 /// a tail into one heavy atom can itself split off a bulk. Gaps elsewhere (between the atoms of a
 /// law near 0, say) are not the tail's doing. At most `MAX_MERGES` merges are kept in all, and an atom
 /// at exactly 0 is never merged (it is exact, a ReLU gate say, not a sparse tail). A law whose
-/// gaps survive is returned as it is.
+/// gaps survive is returned as it is. Only atoms of about the mass of one compression bin are
+/// merged, so laws with a few heavy atoms keep their gaps.
 ///
 /// # Errors
 /// [`LawError::Solver`] if the support search fails.
@@ -132,6 +133,8 @@ pub fn close_spurious_gaps(mut law: WeightLaw, gamma: f64) -> Result<WeightLaw, 
     };
     let mut intervals = intervals_of(&law)?;
     let mut budget = MAX_MERGES;
+    // The mass of one bin of a sample compressed to MAX_ATOMS atoms.
+    let bin = (1.0 - law.zero_mass()) / MAX_ATOMS as f64;
     while intervals.len() > 1 && budget > 0 {
         let (first, last) = (intervals[0], intervals[intervals.len() - 1]);
         let low_end = first.1 - first.0 < last.1 - last.0;
@@ -139,8 +142,18 @@ pub fn close_spurious_gaps(mut law: WeightLaw, gamma: f64) -> Result<WeightLaw, 
         let mut closed = None;
         for used in 1..=budget {
             let n = trial.len();
-            let ends = if low_end { [0, 1] } else { [n - 2, n - 1] };
-            if n < 2 || ends.iter().any(|&i| trial.values()[i] == 0.0) {
+            if n < 2 {
+                break;
+            }
+            // (outermost, next) at the chosen end.
+            let (outer, next) = if low_end { (0, 1) } else { (n - 1, n - 2) };
+            let (values, probs) = (trial.values(), trial.probs());
+            // Only sparse-tail atoms are merged: the next atom must be an ordinary bin of the
+            // compressed sample, and the merged one at most MAX_MERGES + 2 bins. A heavy atom is a
+            // value the law really takes (the three values of leaky ReLU weights, say), and its gaps
+            // are real. An atom at exactly 0 is exact too.
+            let heavy = probs[next] > 2.0 * bin || probs[outer] > (MAX_MERGES + 2) as f64 * bin;
+            if heavy || values[outer] == 0.0 || values[next] == 0.0 {
                 break;
             }
             trial = trial.merge_end_atoms(low_end);
@@ -217,5 +230,17 @@ mod tests {
             "zero mass {} after closing gaps",
             closed.zero_mass()
         );
+    }
+
+    #[test]
+    fn closing_gaps_keeps_heavy_atoms() {
+        // Regression: the weights of a leaky-ReLU MSE off-diagonal block take three values, b,
+        // 0.01 b and 0.0001 b, with masses ¼, ½, ¼. GMP of that law has two intervals, and they are
+        // real; merging once collapsed the law to one atom at its mean.
+        let b = -0.29;
+        let law = WeightLaw::from_atoms(&[(0.25, b), (0.5, 0.01 * b), (0.25, 0.0001 * b)]).unwrap();
+        let closed = close_spurious_gaps(law.clone(), 0.5).unwrap();
+        assert_eq!(closed.values(), law.values());
+        assert_eq!(closed.probs(), law.probs());
     }
 }

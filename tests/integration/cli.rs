@@ -39,7 +39,14 @@ fn bad_input_exits_2_with_one_line_and_no_files() {
         (&["verify", "--model", "linear", "--width", "4"], "--width"),
         (&["verify", "--init-scales", "1"], "SIGMA_W,SIGMA_V"),
         (&["verify", "--init-scales", "1,-2"], "'1,-2'"),
-        (&["verify", "--blocks", "diag,hidden-diag"], "mixes"),
+        (
+            &["verify", "--blocks", "diag,hidden-diag"],
+            "cannot be mixed",
+        ),
+        (
+            &["verify", "--model", "mlp", "--logit-scale", "2"],
+            "--logit-scale",
+        ),
         (
             &["verify", "--model", "mlp", "--blocks", "diag"],
             "--model linear",
