@@ -8,6 +8,7 @@
 pub mod args;
 pub mod law;
 pub mod output;
+pub mod sweep;
 pub mod verify;
 
 use std::process::ExitCode;
@@ -38,6 +39,8 @@ pub enum Command {
     Verify(verify::VerifyArgs),
     /// Print or plot a limit law: GMP for given weights, or separable with a covariance Σ.
     Law(law::LawArgs),
+    /// Sweep the number of classes: off-diagonal to diagonal block ratio, theory and Monte Carlo.
+    Sweep(sweep::SweepArgs),
 }
 
 /// Outcome of a subcommand that ran to the end.
@@ -58,6 +61,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
     let result = match cli.command {
         Command::Verify(args) => verify::run(&args),
         Command::Law(args) => law::run(&args),
+        Command::Sweep(args) => sweep::run(&args),
     };
     match result {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,

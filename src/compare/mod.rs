@@ -4,9 +4,11 @@
 //! - [`verdict`]: tolerances from the sizes, moment and edge comparisons;
 //! - [`suite`]: the linear-model suite that ties sampling, laws and distances together, and the
 //!   parts every suite shares;
-//! - [`mlp_suite`]: the suite of the network with one hidden layer.
+//! - [`mlp_suite`]: the suite of the network with one hidden layer;
+//! - [`sweep`]: the off-diagonal to diagonal block ratio over the number of classes.
 
 pub mod distances;
 pub mod mlp_suite;
 pub mod suite;
+pub mod sweep;
 pub mod verdict;

@@ -7,6 +7,7 @@
 //!
 //! - [`draw_overlay`] draws a histogram and the empirical CDF of sampled eigenvalues over the limit law.
 //! - [`draw_law`] draws the limit law alone.
+//! - [`draw_sweep`] draws the block ratio against the number of classes, with its residuals.
 //!
 //! Both functions pick the format from the file extension (`.png` or `.svg`, in any case) and validate
 //! the input before drawing. They write to a temporary file in the target folder and then rename it, so
@@ -23,11 +24,13 @@ mod output;
 mod overlay;
 mod panel;
 mod style;
+mod sweep;
 
 use std::path::PathBuf;
 
 pub use law::{LawFigure, draw_law};
 pub use overlay::{OverlayFigure, draw_overlay};
+pub use sweep::{SweepFigure, SweepFigurePoint, draw_sweep};
 
 /// Errors of the plotting module.
 #[derive(Debug, thiserror::Error)]

@@ -56,6 +56,10 @@ fn bad_input_exits_2_with_one_line_and_no_files() {
             "width of at least 2, got 1",
         ),
         (&["verify", "--activation", "softplus"], "'softplus'"),
+        (&["sweep", "--classes", "1,2"], "'1,2'"),
+        (&["sweep", "--classes", "100..10"], "'100..10'"),
+        (&["sweep", "--model", "mlp", "--loss", "ce"], "mse only"),
+        (&["sweep", "--replicates", "1"], "at least 2"),
         (
             &["law", "--gamma", "0.5", "--weights", "0.5:1,0.4:2"],
             "sum to 1",
@@ -432,5 +436,49 @@ fn closed_stdout_is_a_quiet_success() {
         out.stderr.is_empty(),
         "stderr {}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn sweep_writes_json_csv_and_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "sweep",
+        "--classes",
+        "2,10,100",
+        "--dim",
+        "40",
+        "--samples",
+        "80",
+        "--replicates",
+        "3",
+        "--json",
+    ];
+    let out = run(&args, dir.path());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(matches!(out.status.code(), Some(0 | 1)), "stderr {stderr}");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    for key in ["version", "seed", "slope", "points"] {
+        assert!(report.get(key).is_some(), "missing {key} in {report}");
+    }
+    let points = report["points"].as_array().unwrap();
+    assert_eq!(points.len(), 3);
+    for point in points {
+        for key in ["classes", "theory", "empirical", "stderr", "spectral"] {
+            assert!(point.get(key).is_some(), "missing {key} in {point}");
+        }
+    }
+    let files = files_in(&dir.path().join("out"));
+    for name in ["sweep.csv", "sweep.json", "sweep.png", "sweep.svg"] {
+        assert!(
+            files.contains(&name.to_string()),
+            "missing {name} in {files:?}"
+        );
+    }
+    let csv = std::fs::read_to_string(dir.path().join("out/sweep.csv")).unwrap();
+    assert_eq!(
+        csv.lines().filter(|l| !l.starts_with('#')).count(),
+        4,
+        "{csv}"
     );
 }

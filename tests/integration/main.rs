@@ -6,3 +6,4 @@ mod mlp;
 mod properties;
 mod solver;
 mod suite;
+mod sweep;

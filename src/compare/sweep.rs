@@ -1,0 +1,506 @@
+//! How block-diagonal the Hessian is as the number of classes grows: the ratio of off-diagonal to
+//! diagonal block size, in theory and by Monte Carlo, over a list of class counts C.
+//!
+//! # The ratio
+//! For a block with weight law τ, ‖H‖_F²/d → (E τ)² + γ E τ² (the second moment of GMP(γ, τ)), so
+//! the limit ratio R(C) = ‖H_12‖_F/‖H_11‖_F needs only the first two moments of the two weight
+//! laws ([`crate::laws::softmax::frobenius_ratio`]). At finite d and N, with Gaussian data and the
+//! weak dependence of τ on x ignored, E‖H‖_F²/d = (1 − 1/N)(E τ)² + ((d + 2)/N) E τ², which is the
+//! curve the Monte Carlo points are compared with.
+//!
+//! # Models
+//! - Linear model, cross-entropy: the moments for any C come from [`SoftmaxMoments`]; R(C) falls
+//!   like 1/C for large C.
+//! - Linear model, MSE: τ_kl = δ_kl, so R = 0 exactly, in theory and in every sample.
+//! - Network with one hidden layer, ReLU, MSE: τ_11 = 1{z_1 > 0}‖v_1‖² and
+//!   τ_12 = 1{z_1 > 0}1{z_2 > 0} v_1·v_2, so R² = (v_1·v_2)² (1/16 + γ/4) / (‖v_1‖⁴ (1/4 + γ/2))
+//!   for a given V. With i.i.d. N(0, σ_v²/m) entries, E[(v_1·v_2)²/‖v_1‖⁴] = 1/(C − 2) (given v_1,
+//!   v_1·v_2 is N(0, ‖v_1‖² σ_v²/m), and E[1/‖v_1‖²] = m/(σ_v²(C − 2))), so the root-mean-square
+//!   of R over V is ((1/16 + γ/4)/((1/4 + γ/2)(C − 2)))^(1/2) for C ≥ 3: slope −½. The Monte
+//!   Carlo draws a fresh V per replicate and reports the root-mean-square of the per-replicate
+//!   ratios and their spread.
+//!
+//! # Monte Carlo without forming the blocks
+//! With G = XᵀX (N×N), ‖(1/N) X diag(w) Xᵀ‖_F² = (1/N²) wᵀ (G ∘ G) w, so each replicate needs
+//! G ∘ G once and then one quadratic form per block. The average over all pairs k ≠ l of the
+//! linear model uses Σ_{k≠l} w_kl(i) w_kl(j) = (PᵀP)_ij² − ((P∘P)ᵀ(P∘P))_ij for the C×N softmax
+//! matrix P, and Σ_k w_kk(i) w_kk(j) = (QᵀQ)_ij with Q = P ∘ (1 − P); no block is formed.
+
+use faer::{Mat, Par};
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::error::{ModelError, SolverError};
+use crate::laws::softmax::{SoftmaxMoments, frobenius_ratio};
+use crate::models::Loss;
+use crate::models::eigen::symmetric_eigenvalues;
+use crate::models::linear::{softmax_columns, weighted_gram_lower};
+use crate::sampling::DataDist;
+use crate::sampling::montecarlo::run_replicates;
+
+/// Model of a sweep.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum SweepModel {
+    /// f(x) = W x, blocks of rows of W.
+    Linear,
+    /// f(x) = V relu(W x), hidden-layer blocks of neurons.
+    Mlp,
+}
+
+/// Sizes and settings of a sweep.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepConfig {
+    /// Model.
+    pub model: SweepModel,
+    /// Loss.
+    pub loss: Loss,
+    /// Class counts, ascending.
+    pub classes: Vec<usize>,
+    /// Input dimension d.
+    pub dim: usize,
+    /// Number of samples N.
+    pub samples: usize,
+    /// Logit scale s of the linear model.
+    pub logit_scale: f64,
+    /// Hidden width m of the network.
+    pub width: usize,
+    /// Replicates per class count.
+    pub replicates: usize,
+    /// User seed.
+    pub seed: u64,
+    /// Skip the Monte Carlo.
+    pub theory_only: bool,
+}
+
+impl SweepConfig {
+    /// Returns the aspect ratio γ = d/N.
+    pub fn gamma(&self) -> f64 {
+        self.dim as f64 / self.samples as f64
+    }
+}
+
+/// One class count of a sweep.
+#[derive(Debug, Clone, Serialize)]
+pub struct SweepPoint {
+    /// C.
+    pub classes: usize,
+    /// The limit ratio R(C).
+    pub theory: f64,
+    /// The finite-size prediction at the sweep's d and N.
+    pub theory_finite: f64,
+    /// Monte Carlo ratio for the pair (1, 2): (Σ_r ‖H_12‖_F² / Σ_r ‖H_11‖_F²)^(1/2) over replicates.
+    pub empirical: Option<f64>,
+    /// Jackknife standard error of `empirical` over replicates.
+    pub stderr: Option<f64>,
+    /// Monte Carlo ratio averaged over all pairs k ≠ l against all k (linear model only).
+    pub empirical_all_pairs: Option<f64>,
+    /// Jackknife standard error of `empirical_all_pairs`.
+    pub stderr_all_pairs: Option<f64>,
+    /// Monte Carlo ratio of spectral norms ‖H_12‖_2/‖H_11‖_2, pooled as `empirical`.
+    pub spectral: Option<f64>,
+    /// Standard deviation over replicates (over V) of the per-replicate ratio (network only).
+    pub spread: Option<f64>,
+}
+
+/// Errors of a sweep.
+#[derive(Debug, thiserror::Error)]
+pub enum SweepError {
+    /// Invalid settings.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// An eigenvalue decomposition failed.
+    #[error(transparent)]
+    Solver(#[from] SolverError),
+}
+
+/// Squared Frobenius norms per d of the blocks of one replicate: pair (1, 2), (1, 1), and the sums
+/// over all off-diagonal and diagonal blocks; spectral norms of (1, 2) and (1, 1).
+#[derive(Debug, Clone, Copy)]
+struct ReplicateNorms {
+    off: f64,
+    diag: f64,
+    off_all: f64,
+    diag_all: f64,
+    spectral_off: f64,
+    spectral_diag: f64,
+}
+
+/// Runs the sweep.
+///
+/// # Errors
+/// [`SweepError`] for invalid settings or a failed eigenvalue decomposition.
+pub fn run_sweep(
+    config: &SweepConfig,
+    on_point: &(dyn Fn(usize) + Sync),
+) -> Result<Vec<SweepPoint>, SweepError> {
+    validate(config)?;
+    let gamma = config.gamma();
+    let softmax = (config.model == SweepModel::Linear && config.loss == Loss::Ce)
+        .then(|| NormAverage::new(config.logit_scale, config.dim));
+    let mut points = Vec::with_capacity(config.classes.len());
+    for (index, &classes) in config.classes.iter().enumerate() {
+        let (theory, theory_finite) = theory(config, softmax.as_ref(), classes, gamma);
+        let mut point = SweepPoint {
+            classes,
+            theory,
+            theory_finite,
+            empirical: None,
+            stderr: None,
+            empirical_all_pairs: None,
+            stderr_all_pairs: None,
+            spectral: None,
+            spread: None,
+        };
+        if !config.theory_only {
+            // Each class count gets its own seed, so adding a class count changes no other point.
+            let seed = config.seed ^ (classes as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let norms = run_replicates(
+                seed,
+                config.replicates as u64,
+                |_, generator| sample_norms(config, classes, generator),
+                &|| {},
+            )?;
+            let (e, se) = match config.model {
+                SweepModel::Linear => jackknife_ratio(&norms, |n| (n.off, n.diag)),
+                SweepModel::Mlp => {
+                    // V differs between replicates, so the ratio is averaged over V in square.
+                    let (rms, se, spread) = root_mean_square_ratio(&norms);
+                    point.spread = Some(spread);
+                    (rms, se)
+                }
+            };
+            point.empirical = Some(e);
+            point.stderr = Some(se);
+            if config.model == SweepModel::Linear {
+                let (e, se) = jackknife_ratio(&norms, |n| {
+                    let c = classes as f64;
+                    (n.off_all / (c * (c - 1.0)), n.diag_all / c)
+                });
+                point.empirical_all_pairs = Some(e);
+                point.stderr_all_pairs = Some(se);
+            }
+            point.spectral = Some(jackknife_ratio(&norms, |n| (n.spectral_off, n.spectral_diag)).0);
+        }
+        on_point(index);
+        points.push(point);
+    }
+    Ok(points)
+}
+
+fn validate(config: &SweepConfig) -> Result<(), ModelError> {
+    for (name, value, min) in [
+        ("dimension", config.dim, 1),
+        ("samples", config.samples, 2),
+        ("replicates", config.replicates, 2),
+        ("width", config.width, 2),
+    ] {
+        if value < min {
+            return Err(ModelError::TooSmall { name, min, value });
+        }
+    }
+    let min_classes = if config.model == SweepModel::Mlp {
+        3
+    } else {
+        2
+    };
+    if let Some(&bad) = config.classes.iter().find(|&&c| c < min_classes) {
+        return Err(ModelError::TooSmall {
+            name: "classes",
+            min: min_classes,
+            value: bad,
+        });
+    }
+    if config.model == SweepModel::Linear
+        && config.loss == Loss::Ce
+        && !(config.logit_scale > 0.0
+            && config.logit_scale <= crate::laws::softmax::MAX_LOGIT_SCALE)
+    {
+        return Err(ModelError::Parameter(format!(
+            "logit scale must be in (0, {}] for the sweep, got {}",
+            crate::laws::softmax::MAX_LOGIT_SCALE,
+            config.logit_scale
+        )));
+    }
+    Ok(())
+}
+
+/// Moments of the cross-entropy weights averaged over the norm of x.
+///
+/// With W Gaussian and independent of x, z = W x given x is exactly N(0, s² (‖x‖²/d) I_C): a
+/// sample's weights follow the law at the scale s (‖x‖²/d)^(1/2), and the same norm multiplies the
+/// block. The terms of E‖H‖_F²/d are then (1 − 1/N)(E[τ ρ])² + (d/N) E[τ² ρ²] with ρ = ‖x‖²/d,
+/// which for Gaussian data is χ²_d/d. Taking τ independent of ρ gives the plain finite-size
+/// formula; keeping the dependence removes a bias of about 2 % in the ratio at d = 200, C = 10⁴.
+/// The law of ρ is written with the Wilson–Hilferty cube root, ρ = (1 − a + √a Z)³ with
+/// a = 2/(9d), and integrated over Z by Gauss–Hermite.
+struct NormAverage {
+    /// (ρ, weight, moments at scale s √ρ) per node.
+    nodes: Vec<(f64, f64, SoftmaxMoments)>,
+    /// The moments at scale s, for the limit.
+    plain: SoftmaxMoments,
+}
+
+/// Gauss–Hermite nodes for the norm average: ρ has relative width (2/d)^(1/2), and the integrand
+/// is smooth in it, so a few nodes integrate it to far below the Monte Carlo error.
+const NORM_NODES: usize = 7;
+
+impl NormAverage {
+    fn new(logit_scale: f64, dim: usize) -> Self {
+        let a = 2.0 / (9.0 * dim as f64);
+        let rule = gauss_quad::hermite::GaussHermite::new(
+            std::num::NonZeroUsize::new(NORM_NODES).expect("positive"),
+        );
+        let nodes = rule
+            .as_node_weight_pairs()
+            .iter()
+            .map(|&(x, w)| {
+                // Weight e^(−x²): Z = √2 x and the weights sum to √π.
+                let rho = (1.0 - a + a.sqrt() * std::f64::consts::SQRT_2 * x).powi(3);
+                let scale = (logit_scale * rho.sqrt()).min(crate::laws::softmax::MAX_LOGIT_SCALE);
+                (
+                    rho,
+                    w / std::f64::consts::PI.sqrt(),
+                    SoftmaxMoments::new(scale),
+                )
+            })
+            .collect();
+        Self {
+            nodes,
+            plain: SoftmaxMoments::new(logit_scale),
+        }
+    }
+
+    /// [E τ ρ, E τ² ρ²] of the diagonal and off-diagonal weights.
+    fn weighted(&self, classes: usize) -> ([f64; 2], [f64; 2]) {
+        let (mut diag, mut off) = ([0.0; 2], [0.0; 2]);
+        for (rho, w, moments) in &self.nodes {
+            let m = moments.moments(classes);
+            diag[0] += w * rho * m.diag[0];
+            diag[1] += w * rho * rho * m.diag[1];
+            off[0] += w * rho * m.off[0];
+            off[1] += w * rho * rho * m.off[1];
+        }
+        (diag, off)
+    }
+}
+
+/// The limit ratio and its finite-size version for C classes.
+fn theory(
+    config: &SweepConfig,
+    softmax: Option<&NormAverage>,
+    classes: usize,
+    gamma: f64,
+) -> (f64, f64) {
+    match (config.model, config.loss) {
+        (SweepModel::Linear, Loss::Mse) => (0.0, 0.0),
+        (SweepModel::Linear, Loss::Ce) => {
+            let average = softmax.expect("built for linear cross-entropy");
+            let m = average.plain.moments(classes);
+            let (diag, off) = average.weighted(classes);
+            // (1 − 1/N)(E τρ)² + (d/N) E τ²ρ², as in frobenius_ratio_finite with d + 2 → d
+            // because E ρ² = 1 + 2/d is now inside the average.
+            let (d, n) = (config.dim as f64, config.samples as f64);
+            let second = |t: [f64; 2]| (1.0 - 1.0 / n) * t[0] * t[0] + d / n * t[1];
+            (
+                frobenius_ratio(m.off, m.diag, gamma),
+                (second(off) / second(diag)).sqrt(),
+            )
+        }
+        (SweepModel::Mlp, _) => {
+            // ReLU-MSE hidden layer, root-mean-square over V (module docs). The finite-size
+            // version uses the same moments with E τ and E τ² per unit ‖v‖⁴.
+            let c = classes as f64;
+            let (d, n) = (config.dim as f64, config.samples as f64);
+            let limit = ((1.0 / 16.0 + gamma / 4.0) / ((0.25 + gamma / 2.0) * (c - 2.0))).sqrt();
+            let finite = (((1.0 - 1.0 / n) / 16.0 + (d + 2.0) / n / 4.0)
+                / (((1.0 - 1.0 / n) / 4.0 + (d + 2.0) / n / 2.0) * (c - 2.0)))
+                .sqrt();
+            (limit, finite)
+        }
+    }
+}
+
+/// Samples one replicate's block norms for C classes.
+fn sample_norms<R: rand::Rng + ?Sized>(
+    config: &SweepConfig,
+    classes: usize,
+    generator: &mut R,
+) -> Result<ReplicateNorms, SolverError> {
+    let (d, n) = (config.dim, config.samples);
+    let x = DataDist::Gaussian.sample(generator, d, n, 1.0);
+    // G ∘ G with G = XᵀX; ‖(1/N) X diag(w) Xᵀ‖_F²/d = wᵀ (G ∘ G) w / (N² d).
+    let gram = x.transpose() * &x;
+    let g2 = Mat::<f64>::from_fn(n, n, |i, j| gram[(i, j)] * gram[(i, j)]);
+    let scale = 1.0 / ((n * n * d) as f64);
+    let quadratic = |w: &[f64]| -> f64 {
+        let w_col = Mat::<f64>::from_fn(n, 1, |i, _| w[i]);
+        let gw = &g2 * &w_col;
+        (0..n).map(|i| w[i] * gw[(i, 0)]).sum::<f64>() * scale
+    };
+    let pairwise = |a: &Mat<f64>| -> f64 {
+        // Σ_ij (G∘G)_ij a_ij / (N² d) for a symmetric N×N matrix a.
+        let mut total = 0.0;
+        for j in 0..n {
+            for i in 0..n {
+                total += g2[(i, j)] * a[(i, j)];
+            }
+        }
+        total * scale
+    };
+
+    let (w_off, w_diag, off_all, diag_all) = match config.model {
+        SweepModel::Linear => {
+            let w = DataDist::Gaussian.sample(
+                generator,
+                classes,
+                d,
+                config.logit_scale / (d as f64).sqrt(),
+            );
+            let p = softmax_columns((&w * &x).as_ref());
+            let (w_off, w_diag): (Vec<f64>, Vec<f64>) = match config.loss {
+                Loss::Ce => (0..n)
+                    .map(|i| (-p[(0, i)] * p[(1, i)], p[(0, i)] * (1.0 - p[(0, i)])))
+                    .unzip(),
+                Loss::Mse => (vec![0.0; n], vec![1.0; n]),
+            };
+            let (off_all, diag_all) = match config.loss {
+                Loss::Ce => {
+                    let pp = p.transpose() * &p;
+                    let p2 = Mat::<f64>::from_fn(classes, n, |k, i| p[(k, i)] * p[(k, i)]);
+                    let pp2 = p2.transpose() * &p2;
+                    let q = Mat::<f64>::from_fn(classes, n, |k, i| p[(k, i)] * (1.0 - p[(k, i)]));
+                    let qq = q.transpose() * &q;
+                    let off = Mat::<f64>::from_fn(n, n, |i, j| pp[(i, j)].powi(2) - pp2[(i, j)]);
+                    (pairwise(&off), pairwise(&qq))
+                }
+                Loss::Mse => (0.0, classes as f64 * quadratic(&vec![1.0; n])),
+            };
+            (w_off, w_diag, off_all, diag_all)
+        }
+        SweepModel::Mlp => {
+            // ReLU gates of neurons 1 and 2 (z_j = w_j·x); V with N(0, 1/m) entries.
+            let m = config.width;
+            let w = DataDist::Gaussian.sample(generator, 2, d, (d as f64).sqrt().recip());
+            let v = DataDist::Gaussian.sample(generator, classes, 2, (m as f64).sqrt().recip());
+            let z = &w * &x;
+            let norm: f64 = (0..classes).map(|k| v[(k, 0)] * v[(k, 0)]).sum();
+            let dot: f64 = (0..classes).map(|k| v[(k, 0)] * v[(k, 1)]).sum();
+            let open = |j: usize, i: usize| f64::from(u8::from(z[(j, i)] > 0.0));
+            let w_off = (0..n).map(|i| open(0, i) * open(1, i) * dot).collect();
+            let w_diag = (0..n).map(|i| open(0, i) * norm).collect();
+            (w_off, w_diag, 0.0, 0.0)
+        }
+    };
+
+    let spectral = |w: &[f64]| -> Result<f64, SolverError> {
+        let block = weighted_gram_lower(x.as_ref(), w, Par::Seq);
+        let values = symmetric_eigenvalues(block.as_ref(), Par::Seq)?;
+        Ok(values.iter().fold(0.0_f64, |a, v| a.max(v.abs())))
+    };
+    Ok(ReplicateNorms {
+        off: quadratic(&w_off),
+        diag: quadratic(&w_diag),
+        off_all,
+        diag_all,
+        spectral_off: spectral(&w_off)?.powi(2),
+        spectral_diag: spectral(&w_diag)?.powi(2),
+    })
+}
+
+/// The ratio (Σ_r a_r / Σ_r b_r)^(1/2) over replicates, and its jackknife standard error.
+fn jackknife_ratio(
+    norms: &[ReplicateNorms],
+    pick: impl Fn(&ReplicateNorms) -> (f64, f64),
+) -> (f64, f64) {
+    let pairs: Vec<(f64, f64)> = norms.iter().map(&pick).collect();
+    let (sum_a, sum_b) = pairs
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    let full = (sum_a / sum_b).sqrt();
+    let r = pairs.len() as f64;
+    let leave_one_out: Vec<f64> = pairs
+        .par_iter()
+        .map(|(a, b)| ((sum_a - a) / (sum_b - b)).sqrt())
+        .collect();
+    let mean = leave_one_out.iter().sum::<f64>() / r;
+    let variance = leave_one_out
+        .iter()
+        .map(|v| (v - mean).powi(2))
+        .sum::<f64>()
+        * (r - 1.0)
+        / r;
+    (full, variance.sqrt())
+}
+
+/// The root-mean-square over replicates of the per-replicate ratio ‖H_12‖_F/‖H_11‖_F, its standard
+/// error (delta method on the mean of the squares) and the standard deviation of the ratio.
+fn root_mean_square_ratio(norms: &[ReplicateNorms]) -> (f64, f64, f64) {
+    let squares: Vec<f64> = norms.iter().map(|n| n.off / n.diag).collect();
+    let r = squares.len() as f64;
+    let mean = squares.iter().sum::<f64>() / r;
+    let var = squares.iter().map(|q| (q - mean).powi(2)).sum::<f64>() / (r - 1.0);
+    let rms = mean.sqrt();
+    let se = (var / r).sqrt() / (2.0 * rms);
+    let ratios: Vec<f64> = squares.iter().map(|q| q.sqrt()).collect();
+    let mean_ratio = ratios.iter().sum::<f64>() / r;
+    let spread = (ratios.iter().map(|x| (x - mean_ratio).powi(2)).sum::<f64>() / (r - 1.0)).sqrt();
+    (rms, se, spread)
+}
+
+/// Least-squares slope of ln R against ln C over the points with C in [lo, hi] and R > 0.
+pub fn fitted_slope(classes: &[usize], ratios: &[f64], (lo, hi): (usize, usize)) -> Option<f64> {
+    let pairs: Vec<(f64, f64)> = classes
+        .iter()
+        .zip(ratios)
+        .filter(|(c, r)| **c >= lo && **c <= hi && **r > 0.0)
+        .map(|(c, r)| ((*c as f64).ln(), r.ln()))
+        .collect();
+    if pairs.len() < 2 {
+        return None;
+    }
+    let n = pairs.len() as f64;
+    let (mx, my) = pairs
+        .iter()
+        .fold((0.0, 0.0), |(a, b), (x, y)| (a + x / n, b + y / n));
+    let sxy: f64 = pairs.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    let sxx: f64 = pairs.iter().map(|(x, _)| (x - mx).powi(2)).sum();
+    (sxx > 0.0).then(|| sxy / sxx)
+}
+
+/// `points` class counts spaced evenly in ln C from `lo` to `hi`, rounded and deduplicated.
+pub fn log_spaced(lo: usize, hi: usize, points: usize) -> Vec<usize> {
+    if points <= 1 || lo == hi {
+        return vec![lo];
+    }
+    let (a, b) = ((lo as f64).ln(), (hi as f64).ln());
+    let mut out: Vec<usize> = (0..points)
+        .map(|i| (a + (b - a) * i as f64 / (points - 1) as f64).exp().round() as usize)
+        .collect();
+    out.dedup();
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slope_of_a_power_law_is_exact() {
+        let classes = [10, 100, 1000, 10_000];
+        let ratios: Vec<f64> = classes
+            .iter()
+            .map(|&c| 3.0 * (c as f64).powf(-0.7))
+            .collect();
+        let slope = fitted_slope(&classes, &ratios, (1, 100_000)).unwrap();
+        assert!((slope + 0.7).abs() < 1e-12, "{slope}");
+    }
+
+    #[test]
+    fn log_spacing_hits_both_ends() {
+        let c = log_spaced(2, 100_000, 20);
+        assert_eq!(c.first(), Some(&2));
+        assert_eq!(c.last(), Some(&100_000));
+        assert!(c.windows(2).all(|w| w[0] < w[1]));
+    }
+}
