@@ -165,6 +165,11 @@ pub fn solve_by_continuation<E: StieltjesEquation + ?Sized>(
     Ok(m)
 }
 
+/// Largest relative distance Newton may move a warm start before the result is checked by
+/// continuation. A cubic prediction on a sweep is off by O(h⁴), far below this; a start that
+/// needs to travel half its own size came from a jump and may reach another root.
+const WARM_START_MAX_TRAVEL: f64 = 0.5;
+
 /// Smallest Im m / |m| accepted from a warm-started solve; below it the point is re-solved by
 /// continuation. Interior points have Im m / |m| of order 1; only points within about 1e-16 of
 /// a square-root edge fall below 1e-8 legitimately, and continuation handles them too.
@@ -266,9 +271,14 @@ fn sweep_serial<E: StieltjesEquation + ?Sized>(
         // approaches from above with Im m → 0 and a vanishing residual; such a result is
         // rejected and the point is solved by continuation, which follows the Stieltjes branch.
         // Off the axis the root in the upper half plane is unique and no check is needed.
+        // On the axis the equation of a law with several atoms also has spurious complex roots
+        // in the upper half plane, and a start far from the answer (after a jump of many orders
+        // of magnitude in x next to a hard edge, say) can converge to one. A warm start is kept
+        // only if Newton moved it by less than WARM_START_MAX_TRAVEL of its size.
         let warm = start
-            .and_then(|m0| newton(eq, z, m0, params).ok())
-            .map(|r| r.0)
+            .and_then(|m0| newton(eq, z, m0, params).ok().map(|r| (m0, r.0)))
+            .filter(|(m0, m)| (m - m0).norm() <= WARM_START_MAX_TRAVEL * m0.norm())
+            .map(|(_, m)| m)
             .filter(|m| eta > 0.0 || m.im > WARM_START_MIN_IM * m.norm());
         let m = match warm {
             Some(m) => m,
