@@ -26,7 +26,7 @@
 //! linear model uses Σ_{k≠l} w_kl(i) w_kl(j) = (PᵀP)_ij² − ((P∘P)ᵀ(P∘P))_ij for the C×N softmax
 //! matrix P, and Σ_k w_kk(i) w_kk(j) = (QᵀQ)_ij with Q = P ∘ (1 − P); no block is formed.
 
-use faer::{Mat, Par};
+use faer::{Mat, MatRef, Par};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -165,9 +165,14 @@ pub fn run_sweep(
                 SweepModel::Linear => jackknife_ratio(&norms, |n| (n.off, n.diag)),
                 SweepModel::Mlp => {
                     // V differs between replicates, so the ratio is averaged over V in square.
+                    // Given v₁, (v₁·v₂)² is ‖v₁‖²σ_v²/m times a χ²₁ variable, so the squared ratio
+                    // of a replicate has variance 2 (E R²)², and the root-mean-square over R
+                    // replicates a standard error of R_rms/(2R)^(1/2). The sample variance of R
+                    // skewed χ²₁ draws is often far smaller, so the larger of the two is used.
                     let (rms, se, spread) = root_mean_square_ratio(&norms);
                     point.spread = Some(spread);
-                    (rms, se)
+                    let chi_square = theory_finite / (2.0 * config.replicates as f64).sqrt();
+                    (rms, se.max(chi_square))
                 }
             };
             point.empirical = Some(e);
@@ -330,12 +335,12 @@ fn sample_norms<R: rand::Rng + ?Sized>(
     let (d, n) = (config.dim, config.samples);
     let x = DataDist::Gaussian.sample(generator, d, n, 1.0);
     // G ∘ G with G = XᵀX; ‖(1/N) X diag(w) Xᵀ‖_F²/d = wᵀ (G ∘ G) w / (N² d).
-    let gram = x.transpose() * &x;
+    let gram = product(x.transpose(), x.as_ref());
     let g2 = Mat::<f64>::from_fn(n, n, |i, j| gram[(i, j)] * gram[(i, j)]);
     let scale = 1.0 / ((n * n * d) as f64);
     let quadratic = |w: &[f64]| -> f64 {
         let w_col = Mat::<f64>::from_fn(n, 1, |i, _| w[i]);
-        let gw = &g2 * &w_col;
+        let gw = product(g2.as_ref(), w_col.as_ref());
         (0..n).map(|i| w[i] * gw[(i, 0)]).sum::<f64>() * scale
     };
     let pairwise = |a: &Mat<f64>| -> f64 {
@@ -357,7 +362,7 @@ fn sample_norms<R: rand::Rng + ?Sized>(
                 d,
                 config.logit_scale / (d as f64).sqrt(),
             );
-            let p = softmax_columns((&w * &x).as_ref());
+            let p = softmax_columns(product(w.as_ref(), x.as_ref()).as_ref());
             let (w_off, w_diag): (Vec<f64>, Vec<f64>) = match config.loss {
                 Loss::Ce => (0..n)
                     .map(|i| (-p[(0, i)] * p[(1, i)], p[(0, i)] * (1.0 - p[(0, i)])))
@@ -366,11 +371,11 @@ fn sample_norms<R: rand::Rng + ?Sized>(
             };
             let (off_all, diag_all) = match config.loss {
                 Loss::Ce => {
-                    let pp = p.transpose() * &p;
+                    let pp = product(p.transpose(), p.as_ref());
                     let p2 = Mat::<f64>::from_fn(classes, n, |k, i| p[(k, i)] * p[(k, i)]);
-                    let pp2 = p2.transpose() * &p2;
+                    let pp2 = product(p2.transpose(), p2.as_ref());
                     let q = Mat::<f64>::from_fn(classes, n, |k, i| p[(k, i)] * (1.0 - p[(k, i)]));
-                    let qq = q.transpose() * &q;
+                    let qq = product(q.transpose(), q.as_ref());
                     let off = Mat::<f64>::from_fn(n, n, |i, j| pp[(i, j)].powi(2) - pp2[(i, j)]);
                     (pairwise(&off), pairwise(&qq))
                 }
@@ -383,7 +388,7 @@ fn sample_norms<R: rand::Rng + ?Sized>(
             let m = config.width;
             let w = DataDist::Gaussian.sample(generator, 2, d, (d as f64).sqrt().recip());
             let v = DataDist::Gaussian.sample(generator, classes, 2, (m as f64).sqrt().recip());
-            let z = &w * &x;
+            let z = product(w.as_ref(), x.as_ref());
             let norm: f64 = (0..classes).map(|k| v[(k, 0)] * v[(k, 0)]).sum();
             let dot: f64 = (0..classes).map(|k| v[(k, 0)] * v[(k, 1)]).sum();
             let open = |j: usize, i: usize| f64::from(u8::from(z[(j, i)] > 0.0));
@@ -406,6 +411,14 @@ fn sample_norms<R: rand::Rng + ?Sized>(
         spectral_off: spectral(&w_off)?.powi(2),
         spectral_diag: spectral(&w_diag)?.powi(2),
     })
+}
+
+/// Computes a b sequentially: replicates already run in parallel, and a fixed order of the sums
+/// keeps every bit independent of the thread count.
+fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
+    let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
+    faer::linalg::matmul::matmul(out.as_mut(), faer::Accum::Replace, a, b, 1.0, Par::Seq);
+    out
 }
 
 /// The ratio (Σ_r a_r / Σ_r b_r)^(1/2) over replicates, and its jackknife standard error.
