@@ -30,6 +30,8 @@ figures: build
 	$(BIN) verify --model mlp --dim 600 --samples 1200 --classes 50 --replicates 16 --seed 17 --out figures/mlp-d600-c50
 	$(BIN) sweep --out figures/sweep-linear-ce
 	$(BIN) sweep --model mlp --loss mse --classes 10..10000 --points 10 --out figures/sweep-mlp-mse
+	$(BIN) heatmap --out figures/heatmap-mlp-paper
+	$(BIN) heatmap --model linear --classes 10 --dim 300 --samples 600 --out figures/heatmap-linear-c10
 	$(BIN) law --gamma 0.5 --weights 1:1 --plot figures/law-mp-gamma-0.5.png > figures/law-mp-gamma-0.5.csv
 	$(BIN) law --gamma 2 --weights 1:1 --plot figures/law-mp-gamma-2.png > figures/law-mp-gamma-2.csv
 	$(BIN) law --gamma 4 --weights 0.5:-1,0.5:1 --plot figures/law-signed-gamma-4.png > figures/law-signed-gamma-4.csv

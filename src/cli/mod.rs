@@ -6,6 +6,7 @@
 //! A closed stdout (for example `hessian-rmt law … | head`) ends the program quietly with 0.
 
 pub mod args;
+pub mod heatmap;
 pub mod law;
 pub mod output;
 pub mod sweep;
@@ -41,6 +42,8 @@ pub enum Command {
     Law(law::LawArgs),
     /// Sweep the number of classes: off-diagonal to diagonal block ratio, theory and Monte Carlo.
     Sweep(sweep::SweepArgs),
+    /// Draw the absolute Hessian at initialisation as a heatmap, grouped by neuron and class.
+    Heatmap(heatmap::HeatmapArgs),
 }
 
 /// Outcome of a subcommand that ran to the end.
@@ -62,6 +65,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Command::Verify(args) => verify::run(&args),
         Command::Law(args) => law::run(&args),
         Command::Sweep(args) => sweep::run(&args),
+        Command::Heatmap(args) => heatmap::run(&args),
     };
     match result {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,

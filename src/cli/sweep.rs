@@ -266,9 +266,10 @@ fn z_score_all_pairs(point: &SweepPoint) -> Option<f64> {
     )
 }
 
-/// The verdict: the z of the estimate that judges (all pairs for the linear model, whose per-pair
-/// squared norms are heavy-tailed and whose pair (1, 2) alone needs many replicates; the
-/// root-mean-square over V for the network) is at most 3 in absolute value.
+/// Returns the z of the estimate that the verdict judges, which must be at most 3 in absolute value.
+/// For the linear model it is the average over all pairs, because the squared norms of one pair are
+/// heavy-tailed and pair (1, 2) alone needs many replicates. For the network it is the
+/// root-mean-square over V.
 fn judged_z(point: &SweepPoint) -> Option<f64> {
     z_score_all_pairs(point).or_else(|| z_score(point))
 }
@@ -325,6 +326,7 @@ fn table(report: &Report<'_>, out: &std::path::Path, plotted: bool) -> String {
             number(p.spectral, 4),
         );
     }
+
     let slope = |s: Option<f64>| s.map_or(String::from("-"), |s| format!("{s:.4}"));
     let _ = writeln!(
         text,

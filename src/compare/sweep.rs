@@ -1,5 +1,5 @@
-//! How block-diagonal the Hessian is as the number of classes grows: the ratio of off-diagonal to
-//! diagonal block size, in theory and by Monte Carlo, over a list of class counts C.
+//! The ratio of off-diagonal to diagonal block size as the number of classes grows, in theory and
+//! by Monte Carlo, over a list of class counts C: how block-diagonal the Hessian is.
 //!
 //! # The ratio
 //! For a block with weight law τ, ‖H‖_F²/d → (E τ)² + γ E τ² (the second moment of GMP(γ, τ)), so
@@ -115,7 +115,7 @@ pub enum SweepError {
 }
 
 /// Squared Frobenius norms per d of the blocks of one replicate: pair (1, 2), (1, 1), and the sums
-/// over all off-diagonal and diagonal blocks; spectral norms of (1, 2) and (1, 1).
+/// over all off-diagonal and diagonal blocks. Also the squared spectral norms of (1, 2) and (1, 1).
 #[derive(Debug, Clone, Copy)]
 struct ReplicateNorms {
     off: f64,
@@ -421,7 +421,7 @@ fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
     out
 }
 
-/// The ratio (Σ_r a_r / Σ_r b_r)^(1/2) over replicates, and its jackknife standard error.
+/// Computes the ratio (Σ_r a_r / Σ_r b_r)^(1/2) over replicates and its jackknife standard error.
 fn jackknife_ratio(
     norms: &[ReplicateNorms],
     pick: impl Fn(&ReplicateNorms) -> (f64, f64),

@@ -7,6 +7,7 @@
 //!
 //! - [`draw_overlay`] draws a histogram and the empirical CDF of sampled eigenvalues over the limit law.
 //! - [`draw_law`] draws the limit law alone.
+//! - [`draw_heatmap`] draws the absolute Hessian as a heatmap, with the mean |entry| per kind of block.
 //! - [`draw_sweep`] draws the block ratio against the number of classes, with its residuals.
 //!
 //! Both functions pick the format from the file extension (`.png` or `.svg`, in any case) and validate
@@ -18,6 +19,7 @@
 //! SVG files keep text as text in the family `"sans-serif"`, and the viewer chooses the font.
 
 mod data;
+mod heatmap;
 mod law;
 mod legend;
 mod output;
@@ -28,6 +30,7 @@ mod sweep;
 
 use std::path::PathBuf;
 
+pub use heatmap::{ColorScale, HeatmapFigure, draw_heatmap};
 pub use law::{LawFigure, draw_law};
 pub use overlay::{OverlayFigure, draw_overlay};
 pub use sweep::{SweepFigure, SweepFigurePoint, draw_sweep};

@@ -1,8 +1,7 @@
 //! Sweep figure: the off-diagonal to diagonal block ratio against the number of classes.
 //!
-//! The left panel is log-log: the limit ratio as a line, the finite-size prediction as a dashed
-//! line, and the Monte Carlo ratios as points with ±1 standard-error bars; the legend carries the
-//! fitted slopes. The right panel shows the standardised differences (Monte Carlo − finite-size
+//! The left panel is log-log: the limit ratio and the finite-size prediction as lines, and the Monte
+//! Carlo ratios as points with ±1 standard-error bars. The legend carries the fitted slopes. The right panel shows the standardised differences (Monte Carlo − finite-size
 //! prediction)/standard error against C, with the ±3 band, so agreement is visible at every C even
 //! where the ratio is tiny.
 

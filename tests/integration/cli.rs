@@ -60,6 +60,8 @@ fn bad_input_exits_2_with_one_line_and_no_files() {
         (&["sweep", "--classes", "100..10"], "'100..10'"),
         (&["sweep", "--model", "mlp", "--loss", "ce"], "mse only"),
         (&["sweep", "--replicates", "1"], "at least 2"),
+        (&["heatmap", "--width", "40"], "at most 12000"),
+        (&["heatmap", "--classes", "1"], "'1'"),
         (
             &["law", "--gamma", "0.5", "--weights", "0.5:1,0.4:2"],
             "sum to 1",
@@ -481,4 +483,78 @@ fn sweep_writes_json_csv_and_plot() {
         4,
         "{csv}"
     );
+}
+
+#[test]
+fn heatmap_of_a_small_network_and_of_a_wide_linear_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "heatmap",
+        "--loss",
+        "mse",
+        "--dim",
+        "20",
+        "--samples",
+        "50",
+        "--classes",
+        "5",
+        "--width",
+        "3",
+        "--json",
+    ];
+    let out = run(&args, dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["parameters"], 3 * (20 + 5));
+    assert_eq!(summary["mode"], "entries");
+    let blocks = summary["blocks"].as_array().unwrap();
+    let mean = |kind: &str| {
+        blocks
+            .iter()
+            .find(|b| b["kind"] == kind)
+            .and_then(|b| b["mean_abs_entry"].as_f64())
+            .unwrap()
+    };
+    // MSE: the output-layer blocks off the diagonal are exactly zero.
+    assert_eq!(mean("output off"), 0.0);
+    assert!(mean("output diag") > 0.0);
+    assert!(mean("hidden off") < mean("hidden diag"));
+    let files = files_in(&dir.path().join("out"));
+    for name in ["heatmap.json", "heatmap.png", "heatmap.svg"] {
+        assert!(
+            files.contains(&name.to_string()),
+            "missing {name} in {files:?}"
+        );
+    }
+
+    // C d = 14000 > 12000: one cell per block, no Hessian formed.
+    let args = [
+        "heatmap",
+        "--model",
+        "linear",
+        "--classes",
+        "700",
+        "--dim",
+        "20",
+        "--samples",
+        "30",
+        "--json",
+        "--out",
+        "wide",
+    ];
+    let out = run(&args, dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["mode"], "block means");
+    assert_eq!(summary["parameters"], 14000);
 }

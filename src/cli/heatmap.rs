@@ -1,0 +1,423 @@
+//! `hessian-rmt heatmap`: the absolute Hessian at random initialisation as a heatmap, grouped by
+//! class (linear model) or by neuron and then class (network), with the mean |entry| of each kind
+//! of block.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use faer::{Mat, Par};
+use rand::RngExt;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::Outcome;
+use super::args::{positive_f64, positive_usize};
+use super::output::{prepare_dir, print, write_atomic};
+use crate::VERSION;
+use crate::compare::sweep::SweepModel;
+use crate::models::Loss;
+use crate::models::linear::{full_hessian as linear_hessian, softmax_columns};
+use crate::models::mlp::{Activation, Mlp, full_hessian_blocked};
+use crate::plot::{ColorScale, HeatmapFigure, draw_heatmap};
+use crate::sampling::{DataDist, Stream, rng};
+
+/// Largest Hessian side formed in full (an 12000² matrix takes 1.15 GB).
+const MAX_FULL_SIDE: usize = 12_000;
+
+/// Cells per side of the SVG version.
+const SVG_CELLS: usize = 160;
+
+/// Arguments of `heatmap`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Draw the absolute Hessian at random initialisation as a heatmap.\n\n\
+Network (--model mlp, the default): f(x) = V φ(W x), parameters ordered as the rows of W (one group \
+of d per neuron) and then the rows of V (one group of m per class); the full (m d + C m)² Hessian is \
+formed by matrix products. Defaults: the paper's synthetic configuration, ReLU, d = 500, N = 5000, \
+C = 500, m = 8, an 8000 × 8000 Hessian.\n\n\
+Linear model (--model linear): parameters grouped by class (rows of W). When C d exceeds 12000 the \
+Hessian is not formed: each cell is one block, coloured by |mean entry| = |(1/(N d²)) Σ_i τ_kl(i) \
+(1ᵀ x_i)²|, which needs only the C×N softmax matrix.\n\n\
+Each cell of the picture is the mean |entry| over its part of the matrix. The right panel gives the \
+mean |entry| of each kind of block. Writes heatmap.png, heatmap.svg (coarser) and heatmap.json."
+)]
+pub struct HeatmapArgs {
+    /// Model.
+    #[arg(long, value_enum, default_value_t = SweepModel::Mlp)]
+    pub model: SweepModel,
+    /// Loss.
+    #[arg(long, value_enum, default_value_t = Loss::Ce)]
+    pub loss: Loss,
+    /// Activation of the network.
+    #[arg(long, value_enum, default_value_t = Activation::Relu)]
+    pub activation: Activation,
+    /// Input dimension d.
+    #[arg(long, default_value = "500", value_parser = positive_usize, allow_hyphen_values = true)]
+    pub dim: usize,
+    /// Number of samples N.
+    #[arg(long, default_value = "5000", value_parser = positive_usize, allow_hyphen_values = true)]
+    pub samples: usize,
+    /// Number of classes C.
+    #[arg(long, default_value = "500", value_parser = positive_usize, allow_hyphen_values = true)]
+    pub classes: usize,
+    /// Hidden width m of the network.
+    #[arg(long, default_value = "8", value_parser = positive_usize, allow_hyphen_values = true)]
+    pub width: usize,
+    /// Scale of the first-layer weights (network: σ_w; linear model: the logit scale s).
+    #[arg(long, default_value = "1", value_parser = positive_f64, allow_hyphen_values = true)]
+    pub sigma_w: f64,
+    /// Scale σ_v of the network's output weights.
+    #[arg(long, default_value = "1", value_parser = positive_f64, allow_hyphen_values = true)]
+    pub sigma_v: f64,
+    /// Colour scale.
+    #[arg(long, value_enum, default_value_t = ColorScale::Log)]
+    pub scale: ColorScale,
+    /// Cells per side of the PNG picture.
+    #[arg(long, default_value = "400", value_parser = positive_usize, allow_hyphen_values = true)]
+    pub cells: usize,
+    /// Seed of every random draw.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Folder for heatmap.png, heatmap.svg and heatmap.json.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Print the JSON summary on stdout instead of the text summary.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Mean |entry| of one kind of block.
+#[derive(Debug, Clone, Serialize)]
+struct BlockMean {
+    kind: String,
+    mean_abs_entry: f64,
+}
+
+/// The JSON summary.
+#[derive(Debug, Serialize)]
+struct Summary {
+    version: &'static str,
+    seed: u64,
+    model: SweepModel,
+    loss: Loss,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    activation: Option<Activation>,
+    dim: usize,
+    samples: usize,
+    classes: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    width: Option<usize>,
+    /// Side of the Hessian.
+    parameters: usize,
+    /// "entries" when the Hessian was formed, "block means" otherwise.
+    mode: &'static str,
+    blocks: Vec<BlockMean>,
+    /// Seconds spent forming the Hessian (or the block means).
+    seconds: f64,
+}
+
+/// Runs `heatmap`.
+///
+/// # Errors
+/// Invalid sizes, an unwritable output folder, or a plotting failure.
+pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
+    if args.classes < 2 {
+        bail!(
+            "invalid value '{}' for '--classes': must be an integer of at least 2",
+            args.classes
+        );
+    }
+    if args.model == SweepModel::Mlp {
+        let side = args.width * (args.dim + args.classes);
+        if side > MAX_FULL_SIDE {
+            bail!(
+                "the network's Hessian would be {side} × {side}; m (d + C) must be at most \
+                 {MAX_FULL_SIDE} (about 1.2 GB)"
+            );
+        }
+    }
+    prepare_dir(&args.out)?;
+    let start = Instant::now();
+    let (cells, size, boundaries, blocks, mode, parameters) = match args.model {
+        SweepModel::Mlp => network(args),
+        SweepModel::Linear => linear(args)?,
+    };
+    let seconds = start.elapsed().as_secs_f64();
+
+    let summary = Summary {
+        version: VERSION,
+        seed: args.seed,
+        model: args.model,
+        loss: args.loss,
+        activation: (args.model == SweepModel::Mlp).then_some(args.activation),
+        dim: args.dim,
+        samples: args.samples,
+        classes: args.classes,
+        width: (args.model == SweepModel::Mlp).then_some(args.width),
+        parameters,
+        mode,
+        blocks: blocks
+            .iter()
+            .map(|(kind, v)| BlockMean {
+                kind: kind.clone(),
+                mean_abs_entry: *v,
+            })
+            .collect(),
+        seconds,
+    };
+    let json = serde_json::to_string_pretty(&summary)? + "\n";
+    write_atomic(&args.out.join("heatmap.json"), json.as_bytes())?;
+
+    let what = match args.model {
+        SweepModel::Mlp => format!(
+            "one-hidden-layer {} network, {}",
+            args.activation.long_name(),
+            args.loss.long_name()
+        ),
+        SweepModel::Linear => format!("linear model, {}", args.loss.long_name()),
+    };
+    let grouping = match (args.model, mode) {
+        (SweepModel::Mlp, _) => "rows of W by neuron, then rows of V by class",
+        (SweepModel::Linear, "entries") => "rows of W by class",
+        (SweepModel::Linear, _) => {
+            "one cell per block: |mean entry| from the softmax matrix, no block formed"
+        }
+    };
+    let top = cells.iter().copied().fold(0.0_f64, f64::max);
+    let colours = match args.scale {
+        ColorScale::Log => format!(
+            "colour log10 from {:.0e} (dark) to {top:.0e} (yellow)",
+            top * 1e-8
+        ),
+        ColorScale::Linear => format!("colour linear from 0 (dark) to {top:.1e} (yellow)"),
+    };
+    let figure = HeatmapFigure {
+        title: format!("|Hessian| at initialisation, {what}"),
+        caption: format!(
+            "{grouping}; {colours}; d = {}, N = {}, C = {}{}, {} parameters, {} colour scale, seed {}, hessian-rmt {}",
+            args.dim,
+            args.samples,
+            args.classes,
+            if args.model == SweepModel::Mlp {
+                format!(", m = {}", args.width)
+            } else {
+                String::new()
+            },
+            parameters,
+            match args.scale {
+                ColorScale::Log => "log",
+                ColorScale::Linear => "linear",
+            },
+            args.seed,
+            VERSION
+        ),
+        cells: &cells,
+        size,
+        boundaries: &boundaries,
+        scale: args.scale,
+        bars: &blocks,
+        bar_label: if mode == "entries" {
+            String::from("mean |entry| of the blocks of each kind")
+        } else {
+            String::from("mean over blocks of |mean entry|")
+        },
+    };
+    for extension in ["png", "svg"] {
+        let path = args.out.join(format!("heatmap.{extension}"));
+        draw_heatmap(&path, &figure, SVG_CELLS)
+            .with_context(|| format!("cannot draw '{}'", path.display()))?;
+    }
+    if args.json {
+        print(&json)?;
+    } else {
+        let mut text = format!("{what}: {parameters} parameters, {mode}, {seconds:.1} s\n");
+        for (kind, v) in &blocks {
+            text.push_str(&format!("  {kind:<24} mean |entry| {v:.4e}\n"));
+        }
+        text.push_str(&format!(
+            "seed {}; hessian-rmt {}\nheatmap.png, heatmap.svg and heatmap.json in {}\n",
+            args.seed,
+            VERSION,
+            args.out.display()
+        ));
+        print(&text)?;
+    }
+    Ok(Outcome::Pass)
+}
+
+type Picture = (
+    Vec<f64>,
+    usize,
+    Vec<f64>,
+    Vec<(String, f64)>,
+    &'static str,
+    usize,
+);
+
+/// Averages |H| onto a cells × cells grid (cells ≤ side).
+fn cell_means(h: &Mat<f64>, cells: usize) -> (Vec<f64>, usize) {
+    let side = h.nrows();
+    let cells = cells.min(side);
+    let edge = |k: usize| k * side / cells;
+    let rows: Vec<Vec<f64>> = (0..cells)
+        .into_par_iter()
+        .map(|r| {
+            (0..cells)
+                .map(|c| {
+                    let (r0, r1, c0, c1) = (edge(r), edge(r + 1), edge(c), edge(c + 1));
+                    let mut total = 0.0;
+                    for col in c0..c1 {
+                        for row in r0..r1 {
+                            total += h[(row, col)].abs();
+                        }
+                    }
+                    total / ((r1 - r0) * (c1 - c0)) as f64
+                })
+                .collect()
+        })
+        .collect();
+    (rows.concat(), cells)
+}
+
+/// Mean |entry| over the blocks of the given kinds: `kind(row group, column group)` names them.
+fn block_means(
+    h: &Mat<f64>,
+    groups: &[(usize, usize)],
+    kind: impl Fn(usize, usize) -> Option<&'static str> + Sync,
+    kinds: &[&'static str],
+) -> Vec<(String, f64)> {
+    let sums: Vec<(f64, usize)> = kinds
+        .par_iter()
+        .map(|&wanted| {
+            let mut total = 0.0;
+            let mut count = 0;
+            for (gc, &(c0, cw)) in groups.iter().enumerate() {
+                for (gr, &(r0, rw)) in groups.iter().enumerate() {
+                    if kind(gr, gc) != Some(wanted) {
+                        continue;
+                    }
+                    for col in c0..c0 + cw {
+                        for row in r0..r0 + rw {
+                            total += h[(row, col)].abs();
+                        }
+                    }
+                    count += rw * cw;
+                }
+            }
+            (total, count)
+        })
+        .collect();
+    kinds
+        .iter()
+        .zip(sums)
+        .map(|(k, (t, n))| (k.to_string(), if n > 0 { t / n as f64 } else { 0.0 }))
+        .collect()
+}
+
+fn network(args: &HeatmapArgs) -> Picture {
+    let (d, n, c, m) = (args.dim, args.samples, args.classes, args.width);
+    let mut generator = rng(args.seed, Stream::Replicate(0));
+    let w = DataDist::Gaussian.sample(&mut generator, m, d, args.sigma_w / (d as f64).sqrt());
+    let v = DataDist::Gaussian.sample(&mut generator, c, m, args.sigma_v / (m as f64).sqrt());
+    let x = DataDist::Gaussian.sample(&mut generator, d, n, 1.0);
+    let labels: Vec<usize> = (0..n).map(|_| generator.random_range(0..c)).collect();
+    let net = Mlp {
+        w,
+        v,
+        activation: args.activation,
+    };
+
+    let h = full_hessian_blocked(&net, x.as_ref(), &labels, args.loss, Par::rayon(0))
+        .expect("shapes fit by construction");
+
+    let side = h.nrows();
+    let (cells, size) = cell_means(&h, args.cells);
+    // Groups: m neurons of d parameters, then C classes of m parameters.
+    let mut groups: Vec<(usize, usize)> = (0..m).map(|j| (j * d, d)).collect();
+    groups.extend((0..c).map(|k| (m * d + k * m, m)));
+    let kind = |gr: usize, gc: usize| -> Option<&'static str> {
+        match (gr < m, gc < m) {
+            (true, true) if gr == gc => Some("hidden diag"),
+            (true, true) => Some("hidden off"),
+            (false, false) if gr == gc => Some("output diag"),
+            (false, false) => Some("output off"),
+            _ => Some("cross W-V"),
+        }
+    };
+    let kinds = [
+        "hidden diag",
+        "hidden off",
+        "output diag",
+        "output off",
+        "cross W-V",
+    ];
+    let blocks = block_means(&h, &groups, kind, &kinds);
+    let scale = size as f64 / side as f64;
+    let mut boundaries: Vec<f64> = (1..m).map(|j| (j * d) as f64 * scale).collect();
+    boundaries.push((m * d) as f64 * scale);
+    (cells, size, boundaries, blocks, "entries", side)
+}
+
+fn linear(args: &HeatmapArgs) -> Result<Picture> {
+    let (d, n, c) = (args.dim, args.samples, args.classes);
+    let mut generator = rng(args.seed, Stream::Replicate(0));
+    let w = DataDist::Gaussian.sample(&mut generator, c, d, args.sigma_w / (d as f64).sqrt());
+    let x = DataDist::Gaussian.sample(&mut generator, d, n, 1.0);
+    let kinds = ["diag", "off"];
+
+    if c * d <= MAX_FULL_SIDE {
+        let h = linear_hessian(x.as_ref(), w.as_ref(), args.loss)?;
+        let side = h.nrows();
+        let (cells, size) = cell_means(&h, args.cells);
+        let groups: Vec<(usize, usize)> = (0..c).map(|k| (k * d, d)).collect();
+        let kind = |gr: usize, gc: usize| Some(if gr == gc { "diag" } else { "off" });
+        let blocks = block_means(&h, &groups, kind, &kinds);
+        let scale = size as f64 / side as f64;
+        let boundaries: Vec<f64> = if c <= 50 {
+            (1..c).map(|k| (k * d) as f64 * scale).collect()
+        } else {
+            Vec::new()
+        };
+        return Ok((cells, size, boundaries, blocks, "entries", side));
+    }
+    // Block means: (1/(N d²)) Σ_i τ_kl(i) s_i with s_i = (1ᵀx_i)², i.e. for cross-entropy
+    // diag(P s) − P diag(s) Pᵀ over N d², and δ_kl Σ s_i/(N d²) for MSE.
+    let s: Vec<f64> = (0..n)
+        .map(|i| (0..d).map(|a| x[(a, i)]).sum::<f64>().powi(2))
+        .collect();
+    let norm = 1.0 / (n as f64 * (d * d) as f64);
+    let means = match args.loss {
+        Loss::Mse => Mat::<f64>::from_fn(c, c, |k, l| {
+            if k == l {
+                s.iter().sum::<f64>() * norm
+            } else {
+                0.0
+            }
+        }),
+        Loss::Ce => {
+            let p = softmax_columns((&w * &x).as_ref());
+            let ps = Mat::<f64>::from_fn(c, n, |k, i| p[(k, i)] * s[i]);
+            let mut m = Mat::<f64>::zeros(c, c);
+            faer::linalg::matmul::matmul(
+                m.as_mut(),
+                faer::Accum::Replace,
+                ps.as_ref(),
+                p.transpose(),
+                -norm,
+                Par::rayon(0),
+            );
+            for k in 0..c {
+                m[(k, k)] += (0..n).map(|i| ps[(k, i)]).sum::<f64>() * norm;
+            }
+            m
+        }
+    };
+
+    let (cells, size) = cell_means(&means, args.cells);
+    let groups: Vec<(usize, usize)> = (0..c).map(|k| (k, 1)).collect();
+    let kind = |gr: usize, gc: usize| Some(if gr == gc { "diag" } else { "off" });
+    let blocks = block_means(&means, &groups, kind, &kinds);
+    Ok((cells, size, Vec::new(), blocks, "block means", c * d))
+}
