@@ -133,7 +133,7 @@ impl Tolerances {
     }
 }
 
-/// Computes the KS term of weights that vanish with probability q₀ ∈ (0, 1) (ReLU gates, say).
+/// Computes the KS term of weights that vanish with probability q₀ ∈ (0, 1) (such as ReLU gates).
 ///
 /// A block with N weights of which K are non-zero has rank min(d, K), so its ESD has an atom at 0 of
 /// mass (d − K)⁺/d, while the law's atom is (1 − (1 − q₀)/γ)⁺. K is binomial, so the zero fraction

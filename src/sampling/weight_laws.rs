@@ -120,8 +120,8 @@ const MAX_MERGES: usize = 32;
 /// as spurious and the outermost atoms at that end are merged, two at a time, until the number of
 /// intervals drops. Merges that do not close a gap are undone and the search stops, because merging
 /// a tail into one heavy atom can itself split off a bulk. Gaps elsewhere (between the atoms of a
-/// law near 0, say) are not the tail's doing. At most `MAX_MERGES` merges are kept in all, and an atom
-/// at exactly 0 is never merged (it is exact, a ReLU gate say, not a sparse tail). A law whose
+/// law near 0) are not the tail's doing. At most `MAX_MERGES` merges are kept in all, and an atom
+/// at exactly 0 is never merged (it is exact, such as a ReLU gate, and not a sparse tail). A law whose
 /// gaps survive is returned as it is. Only atoms of about the mass of one compression bin are
 /// merged, so laws with a few heavy atoms keep their gaps.
 ///
@@ -150,7 +150,7 @@ pub fn close_spurious_gaps(mut law: WeightLaw, gamma: f64) -> Result<WeightLaw, 
             let (values, probs) = (trial.values(), trial.probs());
             // Only sparse-tail atoms are merged: the next atom must be an ordinary bin of the
             // compressed sample, and the merged one at most MAX_MERGES + 2 bins. A heavy atom is a
-            // value the law really takes (the three values of leaky ReLU weights, say), and its gaps
+            // value the law really takes (such as the three values of leaky ReLU weights), and its gaps
             // are real. An atom at exactly 0 is exact too.
             let heavy = probs[next] > 2.0 * bin || probs[outer] > (MAX_MERGES + 2) as f64 * bin;
             if heavy || values[outer] == 0.0 || values[next] == 0.0 {

@@ -486,7 +486,7 @@ fn sweep_writes_json_csv_and_plot() {
 }
 
 #[test]
-fn heatmap_of_a_small_network_and_of_a_wide_linear_model() {
+fn heatmap_network_and_wide_linear() {
     let dir = tempfile::tempdir().unwrap();
     let args = [
         "heatmap",

@@ -462,7 +462,7 @@ fn separable_moments_match_free_probability() {
 }
 
 #[test]
-fn sweeps_after_a_jump_near_a_hard_edge_keep_the_stieltjes_root() {
+fn sweep_after_jump_keeps_root() {
     // Regression: the population law of a ReLU cross-entropy diagonal block (half the weights 0,
     // γ = ½, so a hard edge at 0), evaluated at the pooled eigenvalues: a run of them near 1e-17,
     // then one at 2.4e-6. The cubic prediction across the jump started Newton far away, it
