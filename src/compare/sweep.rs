@@ -193,7 +193,11 @@ pub fn run_sweep(
     Ok(points)
 }
 
-fn validate(config: &SweepConfig) -> Result<(), ModelError> {
+/// Checks the settings of a sweep.
+///
+/// # Errors
+/// [`ModelError`] for sizes below their minimum or a logit scale out of range.
+pub fn validate(config: &SweepConfig) -> Result<(), ModelError> {
     for (name, value, min) in [
         ("dimension", config.dim, 1),
         ("samples", config.samples, 2),

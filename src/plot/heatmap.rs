@@ -29,6 +29,9 @@ pub enum ColorScale {
     Linear,
 }
 
+/// Colour of the bar of the cross blocks, which are neither diagonal nor off-diagonal blocks.
+const CROSS_COLOR: plotters::style::RGBColor = plotters::style::RGBColor(120, 120, 120);
+
 /// Decades shown by the log scale below the largest cell.
 const LOG_DECADES: f64 = 8.0;
 
@@ -182,7 +185,18 @@ fn draw_bars<DB: DrawingBackend>(
         .collect();
     let hi = positive.iter().copied().fold(f64::MIN_POSITIVE, f64::max) * 3.0;
     let lo = positive.iter().copied().fold(hi, f64::min) / 10.0;
-    let labels: Vec<String> = figure.bars.iter().map(|b| b.0.clone()).collect();
+    // A kind of block that is exactly 0 has no bar on a log axis; its label says so.
+    let labels: Vec<String> = figure
+        .bars
+        .iter()
+        .map(|b| {
+            if b.1 == 0.0 {
+                format!("{} = 0", b.0)
+            } else {
+                b.0.clone()
+            }
+        })
+        .collect();
     let count = labels.len();
     let mut chart = ChartBuilder::on(area)
         .margin(20)
@@ -217,7 +231,9 @@ fn draw_bars<DB: DrawingBackend>(
                 .enumerate()
                 .filter(|(_, b)| b.1 > 0.0)
                 .map(|(i, b)| {
-                    let color = if b.0.contains("off") {
+                    let color = if b.0.contains("cross") {
+                        CROSS_COLOR
+                    } else if b.0.contains("off") {
                         LAW_COLOR
                     } else {
                         SAMPLE_COLOR
