@@ -30,6 +30,7 @@ figures: build
 	$(BIN) verify --model mlp --dim 600 --samples 1200 --classes 50 --replicates 16 --seed 17 --out figures/mlp-d600-c50
 	$(BIN) sweep --out figures/sweep-linear-ce
 	$(BIN) sweep --model mlp --loss mse --classes 10..10000 --points 10 --out figures/sweep-mlp-mse
+	$(BIN) sweep --model mlp --loss ce --classes 10..10000 --points 7 --out figures/sweep-mlp-ce
 	$(BIN) heatmap --out figures/heatmap-mlp-paper
 	$(BIN) heatmap --model linear --classes 10 --dim 300 --samples 600 --out figures/heatmap-linear-c10
 	$(BIN) law --gamma 0.5 --weights 1:1 --plot figures/law-mp-gamma-0.5.png > figures/law-mp-gamma-0.5.csv

@@ -26,7 +26,9 @@ use crate::plot::{SweepFigure, SweepFigurePoint, draw_sweep};
 ratio R(C) = ‖H_12‖_F/‖H_11‖_F of the off-diagonal block (1,2) to the diagonal block (1,1).\n\n\
 Theory: R(C)² = [(E τ_12)² + γ E τ_12²]/[(E τ_11)² + γ E τ_11²], the limit of the blocks' second \
 moments, computed without sampling for any C (linear model, cross-entropy: a one-dimensional \
-integral per moment; network, ReLU, MSE: closed form, root-mean-square over V). The finite-size \
+integral per moment; network, ReLU, MSE: closed form, root-mean-square over V; network, ReLU, \
+cross-entropy: Monte Carlo over 128 draws of V and 2048 pre-activations each, with a standard \
+error). The finite-size \
 prediction replaces (E τ)² + γ E τ² by (1 − 1/N)(E τ)² + ((d + 2)/N) E τ².\n\n\
 Monte Carlo: R replicates per C with fresh data and weights; the ratio of the summed squared norms \
 (linear model) or the root-mean-square of per-replicate ratios (network, V redrawn), with a \
@@ -42,7 +44,7 @@ pub struct SweepArgs {
     /// Model: linear (f = W x) or mlp (hidden-layer blocks of f = V relu(W x)).
     #[arg(long, value_enum, default_value_t = SweepModel::Linear)]
     pub model: SweepModel,
-    /// Loss (the network supports mse).
+    /// Loss.
     #[arg(long, value_enum, default_value_t = Loss::Ce)]
     pub loss: Loss,
     /// Class counts: a list "2,4,8" or a range "2..10000" spaced evenly in log C.
@@ -153,9 +155,6 @@ fn parse_fit_range(text: &str) -> Result<(usize, usize)> {
 /// Invalid settings, an unwritable output folder, or a failed eigenvalue decomposition.
 pub fn run(args: &SweepArgs) -> Result<Outcome> {
     let classes = parse_classes(&args.classes, args.points)?;
-    if args.model == SweepModel::Mlp && args.loss == Loss::Ce {
-        bail!("--model mlp supports --loss mse only (the closed-form theory is for ReLU with MSE)");
-    }
     if args.replicates < 2 && !args.theory_only {
         bail!(
             "invalid value '{}' for '--replicates': the Monte Carlo needs at least 2 for a standard error",
@@ -250,21 +249,26 @@ const THEORY_REL: f64 = 1e-9;
 const MODEL_DIM: f64 = 1.0;
 
 /// (Monte Carlo − finite-size prediction)/uncertainty, where the uncertainty combines the standard
-/// error of `value` and the model error MODEL_DIM/d of the prediction. An exact match (MSE of the
-/// linear model, where both are 0) counts as 0.
-fn z_of(value: Option<f64>, stderr: Option<f64>, prediction: f64, dim: usize) -> Option<f64> {
+/// error of `value`, the standard error of a Monte Carlo theory and the model error MODEL_DIM/d of
+/// the prediction. An exact match (MSE of the linear model, where both are 0) counts as 0.
+fn z_of(value: Option<f64>, stderr: Option<f64>, point: &SweepPoint, dim: usize) -> Option<f64> {
     let (e, se) = (value?, stderr?);
+    let prediction = point.theory_finite;
     if e == prediction {
         return Some(0.0);
     }
     let model = MODEL_DIM / dim as f64 * prediction.abs();
-    let uncertainty = se.hypot(model).max(THEORY_REL * prediction.abs());
+    let theory = point.theory_stderr.unwrap_or(0.0);
+    let uncertainty = se
+        .hypot(model)
+        .hypot(theory)
+        .max(THEORY_REL * prediction.abs());
     Some((e - prediction) / uncertainty)
 }
 
 /// z of the pair (1, 2).
 fn z_score(point: &SweepPoint, dim: usize) -> Option<f64> {
-    z_of(point.empirical, point.stderr, point.theory_finite, dim)
+    z_of(point.empirical, point.stderr, point, dim)
 }
 
 /// z of the average over all pairs (linear model).
@@ -272,7 +276,7 @@ fn z_score_all_pairs(point: &SweepPoint, dim: usize) -> Option<f64> {
     z_of(
         point.empirical_all_pairs,
         point.stderr_all_pairs,
-        point.theory_finite,
+        point,
         dim,
     )
 }
@@ -410,15 +414,16 @@ fn csv(report: &Report<'_>) -> String {
         report.replicates,
         report.seed
     );
-    text.push_str("classes,theory,theory_finite,empirical,stderr,empirical_all_pairs,stderr_all_pairs,spectral,spread\n");
+    text.push_str("classes,theory,theory_finite,theory_stderr,empirical,stderr,empirical_all_pairs,stderr_all_pairs,spectral,spread\n");
     let cell = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
     for p in report.points {
         let _ = writeln!(
             text,
-            "{},{:e},{:e},{},{},{},{},{},{}",
+            "{},{:e},{:e},{},{},{},{},{},{},{}",
             p.classes,
             p.theory,
             p.theory_finite,
+            cell(p.theory_stderr),
             cell(p.empirical),
             cell(p.stderr),
             cell(p.empirical_all_pairs),

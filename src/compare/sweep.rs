@@ -19,6 +19,10 @@
 //!   of R over V is ((1/16 + γ/4)/((1/4 + γ/2)(C − 2)))^(1/2) for C ≥ 3: slope −½. The Monte
 //!   Carlo draws a fresh V per replicate and reports the root-mean-square of the per-replicate
 //!   ratios and their spread.
+//! - Network, ReLU, cross-entropy: τ_11 = 1{z_1 > 0} v_1ᵀ A v_1 and τ_12 = 1{z_1 > 0}1{z_2 > 0}
+//!   v_1ᵀ A v_2 with A = diag(p) − p pᵀ, p = softmax(V relu(z)). No closed form is used: the
+//!   root-mean-square over V is a Monte Carlo over V and z with its own standard error, which
+//!   joins the uncertainty of the verdict.
 //!
 //! # Monte Carlo without forming the blocks
 //! With G = XᵀX (N×N), ‖(1/N) X diag(w) Xᵀ‖_F² = (1/N²) wᵀ (G ∘ G) w, so each replicate needs
@@ -35,8 +39,9 @@ use crate::laws::softmax::{SoftmaxMoments, frobenius_ratio};
 use crate::models::Loss;
 use crate::models::eigen::symmetric_eigenvalues;
 use crate::models::linear::{softmax_columns, weighted_gram_lower};
-use crate::sampling::DataDist;
 use crate::sampling::montecarlo::run_replicates;
+use crate::sampling::{DataDist, Stream, rng};
+use rand::RngExt as _;
 
 /// Model of a sweep.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -89,6 +94,9 @@ pub struct SweepPoint {
     pub theory: f64,
     /// The finite-size prediction at the sweep's d and N.
     pub theory_finite: f64,
+    /// Standard error of the theory when it is itself a Monte Carlo (network, cross-entropy),
+    /// relative to the same scale as `theory_finite`.
+    pub theory_stderr: Option<f64>,
     /// Monte Carlo ratio for the pair (1, 2): (Σ_r ‖H_12‖_F² / Σ_r ‖H_11‖_F²)^(1/2) over replicates.
     pub empirical: Option<f64>,
     /// Jackknife standard error of `empirical` over replicates.
@@ -140,11 +148,13 @@ pub fn run_sweep(
         .then(|| NormAverage::new(config.logit_scale, config.dim));
     let mut points = Vec::with_capacity(config.classes.len());
     for (index, &classes) in config.classes.iter().enumerate() {
-        let (theory, theory_finite) = theory(config, softmax.as_ref(), classes, gamma);
+        let (theory, theory_finite, theory_stderr) =
+            theory(config, softmax.as_ref(), classes, gamma);
         let mut point = SweepPoint {
             classes,
             theory,
             theory_finite,
+            theory_stderr,
             empirical: None,
             stderr: None,
             empirical_all_pairs: None,
@@ -300,9 +310,9 @@ fn theory(
     softmax: Option<&NormAverage>,
     classes: usize,
     gamma: f64,
-) -> (f64, f64) {
+) -> (f64, f64, Option<f64>) {
     match (config.model, config.loss) {
-        (SweepModel::Linear, Loss::Mse) => (0.0, 0.0),
+        (SweepModel::Linear, Loss::Mse) => (0.0, 0.0, None),
         (SweepModel::Linear, Loss::Ce) => {
             let average = softmax.expect("built for linear cross-entropy");
             let m = average.plain.moments(classes);
@@ -314,9 +324,14 @@ fn theory(
             (
                 frobenius_ratio(m.off, m.diag, gamma),
                 (second(off) / second(diag)).sqrt(),
+                None,
             )
         }
-        (SweepModel::Mlp, _) => {
+        (SweepModel::Mlp, Loss::Ce) => {
+            let (limit, finite, stderr) = network_ce_theory(config, classes, gamma);
+            (limit, finite, Some(stderr * finite / limit))
+        }
+        (SweepModel::Mlp, Loss::Mse) => {
             // ReLU-MSE hidden layer, root-mean-square over V (module docs). The finite-size
             // version uses the same moments with E τ and E τ² per unit ‖v‖⁴.
             let c = classes as f64;
@@ -325,7 +340,7 @@ fn theory(
             let finite = (((1.0 - 1.0 / n) / 16.0 + (d + 2.0) / n / 4.0)
                 / (((1.0 - 1.0 / n) / 4.0 + (d + 2.0) / n / 2.0) * (c - 2.0)))
                 .sqrt();
-            (limit, finite)
+            (limit, finite, None)
         }
     }
 }
@@ -388,16 +403,32 @@ fn sample_norms<R: rand::Rng + ?Sized>(
             (w_off, w_diag, off_all, diag_all)
         }
         SweepModel::Mlp => {
-            // ReLU gates of neurons 1 and 2 (z_j = w_j·x); V with N(0, 1/m) entries.
+            // z = W x with W entries N(0, 1/d), V with N(0, 1/m) entries, h = relu(z); the
+            // weights of neurons 1 and 2 are gates times v₁ᵀ A v₁ and v₁ᵀ A v₂.
             let m = config.width;
-            let w = DataDist::Gaussian.sample(generator, 2, d, (d as f64).sqrt().recip());
-            let v = DataDist::Gaussian.sample(generator, classes, 2, (m as f64).sqrt().recip());
+            let w = DataDist::Gaussian.sample(generator, m, d, (d as f64).sqrt().recip());
+            let v = DataDist::Gaussian.sample(generator, classes, m, (m as f64).sqrt().recip());
             let z = product(w.as_ref(), x.as_ref());
-            let norm: f64 = (0..classes).map(|k| v[(k, 0)] * v[(k, 0)]).sum();
-            let dot: f64 = (0..classes).map(|k| v[(k, 0)] * v[(k, 1)]).sum();
             let open = |j: usize, i: usize| f64::from(u8::from(z[(j, i)] > 0.0));
-            let w_off = (0..n).map(|i| open(0, i) * open(1, i) * dot).collect();
-            let w_diag = (0..n).map(|i| open(0, i) * norm).collect();
+            let (a11, a12): (Vec<f64>, Vec<f64>) = match config.loss {
+                Loss::Mse => {
+                    let norm: f64 = (0..classes).map(|k| v[(k, 0)] * v[(k, 0)]).sum();
+                    let dot: f64 = (0..classes).map(|k| v[(k, 0)] * v[(k, 1)]).sum();
+                    (vec![norm; n], vec![dot; n])
+                }
+                Loss::Ce => {
+                    let h = Mat::<f64>::from_fn(m, n, |j, i| z[(j, i)].max(0.0));
+                    let p = softmax_columns(product(v.as_ref(), h.as_ref()).as_ref());
+                    (0..n)
+                        .map(|i| {
+                            let column: Vec<f64> = (0..classes).map(|k| p[(k, i)]).collect();
+                            curvature_pair(&column, |k, j| v[(k, j)])
+                        })
+                        .unzip()
+                }
+            };
+            let w_off = (0..n).map(|i| open(0, i) * open(1, i) * a12[i]).collect();
+            let w_diag = (0..n).map(|i| open(0, i) * a11[i]).collect();
             (w_off, w_diag, 0.0, 0.0)
         }
     };
@@ -415,6 +446,98 @@ fn sample_norms<R: rand::Rng + ?Sized>(
         spectral_off: spectral(&w_off)?.powi(2),
         spectral_diag: spectral(&w_diag)?.powi(2),
     })
+}
+
+/// Returns (v₁ᵀ A v₁, v₁ᵀ A v₂) for A = diag(p) − p pᵀ, with v(k, j) the entry of V.
+fn curvature_pair(p: &[f64], v: impl Fn(usize, usize) -> f64) -> (f64, f64) {
+    let (mut s1, mut s2, mut s11, mut s12) = (0.0, 0.0, 0.0, 0.0);
+    for (k, &pk) in p.iter().enumerate() {
+        let (a, b) = (v(k, 0), v(k, 1));
+        s1 += pk * a;
+        s2 += pk * b;
+        s11 += pk * a * a;
+        s12 += pk * a * b;
+    }
+    (s11 - s1 * s1, s12 - s1 * s2)
+}
+
+/// Draws of V behind the network's cross-entropy theory: the ratio is averaged over V in square,
+/// and its relative standard error is about (2/128)^(1/2)/2 ≈ 6 %.
+const THEORY_V_DRAWS: usize = 128;
+
+/// Pre-activation draws per V (in antithetic pairs) for the moments of τ given V.
+const THEORY_Z_DRAWS: usize = 2048;
+
+/// Computes the network's cross-entropy ratio by Monte Carlo over V and z: for each of
+/// [`THEORY_V_DRAWS`] draws of V (N(0, 1/m) entries), E τ and E τ² of both blocks from
+/// [`THEORY_Z_DRAWS`] pre-activations z ~ N(0, I_m), then the root-mean-square over V of the limit
+/// and finite-size ratios, and the standard error of the limit one. V is drawn class by class and
+/// z from its own stream, so C classes use the first C rows of the same V for every C: the
+/// curve over C is smooth and its slope precise.
+fn network_ce_theory(config: &SweepConfig, classes: usize, gamma: f64) -> (f64, f64, f64) {
+    let m = config.width;
+    let (d, n) = (config.dim as f64, config.samples as f64);
+    let per_v: Vec<(f64, f64)> = (0..THEORY_V_DRAWS)
+        .into_par_iter()
+        .map(|draw| {
+            let mut v_stream = rng(
+                config.seed,
+                Stream::SweepTheory {
+                    part: 0,
+                    draw: draw as u32,
+                },
+            );
+            let scale = (m as f64).sqrt().recip();
+            let v = DataDist::Gaussian.sample(&mut v_stream, m, classes, scale);
+            let mut z_stream = rng(
+                config.seed,
+                Stream::SweepTheory {
+                    part: 1,
+                    draw: draw as u32,
+                },
+            );
+            let (mut diag, mut off) = ([0.0; 2], [0.0; 2]);
+            let mut logits = vec![0.0; classes];
+            for _ in 0..THEORY_Z_DRAWS / 2 {
+                let z: Vec<f64> = (0..m)
+                    .map(|_| z_stream.sample(rand_distr::StandardNormal))
+                    .collect();
+                for sign in [1.0, -1.0] {
+                    let h: Vec<f64> = z.iter().map(|zj| (sign * zj).max(0.0)).collect();
+                    for (k, u) in logits.iter_mut().enumerate() {
+                        *u = (0..m).map(|j| v[(j, k)] * h[j]).sum();
+                    }
+                    let top = logits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    let mut p: Vec<f64> = logits.iter().map(|u| (u - top).exp()).collect();
+                    let total: f64 = p.iter().sum();
+                    p.iter_mut().for_each(|x| *x /= total);
+                    let (a11, a12) = curvature_pair(&p, |k, j| v[(j, k)]);
+                    let g1 = f64::from(u8::from(sign * z[0] > 0.0));
+                    let g2 = f64::from(u8::from(sign * z[1] > 0.0));
+                    let (t11, t12) = (g1 * a11, g1 * g2 * a12);
+                    diag[0] += t11;
+                    diag[1] += t11 * t11;
+                    off[0] += t12;
+                    off[1] += t12 * t12;
+                }
+            }
+            let count = (THEORY_Z_DRAWS / 2 * 2) as f64;
+            let (diag, off) = (diag.map(|x| x / count), off.map(|x| x / count));
+            let limit = |t: [f64; 2]| t[0] * t[0] + gamma * t[1];
+            let finite = |t: [f64; 2]| (1.0 - 1.0 / n) * t[0] * t[0] + (d + 2.0) / n * t[1];
+            (limit(off) / limit(diag), finite(off) / finite(diag))
+        })
+        .collect();
+    let k = per_v.len() as f64;
+    let mean_limit = per_v.iter().map(|r| r.0).sum::<f64>() / k;
+    let mean_finite = per_v.iter().map(|r| r.1).sum::<f64>() / k;
+    let var = per_v
+        .iter()
+        .map(|r| (r.0 - mean_limit).powi(2))
+        .sum::<f64>()
+        / (k - 1.0);
+    let limit = mean_limit.sqrt();
+    (limit, mean_finite.sqrt(), (var / k).sqrt() / (2.0 * limit))
 }
 
 /// Computes a b sequentially: replicates already run in parallel, and a fixed order of the sums

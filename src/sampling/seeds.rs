@@ -52,6 +52,14 @@ pub enum Stream {
         /// Chunk index.
         chunk: u32,
     },
+    /// Draw `draw` of the Monte Carlo behind a sweep's theory: `part` 0 for V, 1 for the
+    /// pre-activations.
+    SweepTheory {
+        /// Which random quantity.
+        part: u32,
+        /// Draw index.
+        draw: u32,
+    },
     /// Chunk `chunk` of the fresh data behind the weight law conditional on replicate `replicate`.
     ConditionalLaw {
         /// Replicate index.
@@ -74,6 +82,7 @@ impl Stream {
             Stream::HiddenConditionalLaw { replicate, chunk } => pair(6, replicate, chunk),
             Stream::OutputPopulation { part, chunk } => pair(7, part, chunk),
             Stream::OutputConditional { replicate, chunk } => pair(8, replicate, chunk),
+            Stream::SweepTheory { part, draw } => pair(9, part, draw),
         }
     }
 }
