@@ -39,10 +39,12 @@ figures: build
 	$(BIN) law --gamma 0.5 --weights 0.5:0,0.5:1 --grid 401 --plot figures/law-hard-edge.png > figures/law-hard-edge.csv
 	$(BIN) law --gamma 0.3 --weights 1:1 --sigma-weights 0.2:1,0.5:3,0.3:8 --grid 801 --plot figures/law-separable.png > figures/law-separable.csv
 
-# Tolerance calibration over many seeds (slow: about 15 minutes on 2 cores).
+# Tolerance calibration over many seeds (slow: about 25 minutes on 2 cores).
 calibrate:
 	$(CARGO) run --release --example calibrate -- 500 1000 10 12
 	$(CARGO) run --release --example calibrate -- 200 400 10 20
+	$(CARGO) run --release --example calibrate -- mlp 300 600 4 10
+	$(CARGO) run --release --example calibrate -- mlp 600 1200 8 5
 
 lint:
 	$(CARGO) fmt --check
