@@ -130,10 +130,11 @@ fn draw_cells<DB: DrawingBackend>(
             ColorScale::Log => ((v.max(floor) / floor).log10() / LOG_DECADES).clamp(0.0, 1.0),
         }
     };
-    // A square plotting area: the panel is wider than tall.
+    // A square plotting area, because the panel is wider than tall. The colour bar goes beside it.
     let (width, height) = area.dim_in_pixel();
     let side = width.min(height);
-    let square = area.margin(0, 0, 0, width.saturating_sub(side));
+    let (square, rest) = area.split_horizontally(side);
+    draw_colour_bar(&rest, figure.scale, max, floor)?;
     let mut chart = ChartBuilder::on(&square)
         .margin(10)
         .x_label_area_size(40)
@@ -173,6 +174,77 @@ fn draw_cells<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Draws a vertical colour bar for values up to `max` (from `floor` on a log scale, from 0 on a
+/// linear one).
+fn draw_colour_bar<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    scale: ColorScale,
+    max: f64,
+    floor: f64,
+) -> Result<(), PlotError> {
+    const STEPS: usize = 64;
+    if max <= 0.0 {
+        return Ok(());
+    }
+    let (width, _) = area.dim_in_pixel();
+    // A narrow strip next to the square: labels on its right.
+    let strip = area.margin(10, 40, 10, width.saturating_sub(150));
+    match scale {
+        ColorScale::Log => {
+            let mut chart = ChartBuilder::on(&strip)
+                .margin(10)
+                .right_y_label_area_size(70)
+                .build_cartesian_2d(0.0..1.0, (floor..max).log_scale())
+                .map_err(backend_error)?;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .disable_x_axis()
+                .label_style(text_style(TICK_LABEL_SIZE - 3.0))
+                .y_label_formatter(&|v| format!("{v:.0e}"))
+                .axis_style(axis_style())
+                .draw()
+                .map_err(backend_error)?;
+            chart
+                .draw_series((0..STEPS).map(|i| {
+                    let (a, b) = (i as f64 / STEPS as f64, (i + 1) as f64 / STEPS as f64);
+                    let value = |t: f64| floor * 10f64.powf(t * LOG_DECADES);
+                    Rectangle::new(
+                        [(0.0, value(a)), (1.0, value(b))],
+                        ViridisRGB::get_color((a + b) / 2.0).filled(),
+                    )
+                }))
+                .map_err(backend_error)?;
+        }
+        ColorScale::Linear => {
+            let mut chart = ChartBuilder::on(&strip)
+                .margin(10)
+                .right_y_label_area_size(70)
+                .build_cartesian_2d(0.0..1.0, 0.0..max)
+                .map_err(backend_error)?;
+            chart
+                .configure_mesh()
+                .disable_mesh()
+                .disable_x_axis()
+                .label_style(text_style(TICK_LABEL_SIZE - 3.0))
+                .y_label_formatter(&|v| format!("{v:.1e}"))
+                .axis_style(axis_style())
+                .draw()
+                .map_err(backend_error)?;
+            chart
+                .draw_series((0..STEPS).map(|i| {
+                    let (a, b) = (i as f64 / STEPS as f64, (i + 1) as f64 / STEPS as f64);
+                    Rectangle::new(
+                        [(0.0, a * max), (1.0, b * max)],
+                        ViridisRGB::get_color((a + b) / 2.0).filled(),
+                    )
+                }))
+                .map_err(backend_error)?;
+        }
+    }
+    Ok(())
+}
+
 fn draw_bars<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     figure: &HeatmapFigure<'_>,
@@ -185,7 +257,7 @@ fn draw_bars<DB: DrawingBackend>(
         .collect();
     let hi = positive.iter().copied().fold(f64::MIN_POSITIVE, f64::max) * 3.0;
     let lo = positive.iter().copied().fold(hi, f64::min) / 10.0;
-    // A kind of block that is exactly 0 has no bar on a log axis; its label says so.
+    // A kind of block that is exactly 0 has no bar on a log axis, so its label gets "= 0".
     let labels: Vec<String> = figure
         .bars
         .iter()

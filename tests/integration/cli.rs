@@ -58,7 +58,10 @@ fn bad_input_exits_2_with_one_line_and_no_files() {
         (&["verify", "--activation", "softplus"], "'softplus'"),
         (&["sweep", "--classes", "1,2"], "'1,2'"),
         (&["sweep", "--classes", "100..10"], "'100..10'"),
-        (&["sweep", "--model", "mlp", "--classes", "2,10"], "at least 3, got 2"),
+        (
+            &["sweep", "--model", "mlp", "--classes", "2,10"],
+            "at least 3, got 2",
+        ),
         (&["sweep", "--replicates", "1"], "at least 2"),
         (&["heatmap", "--width", "40"], "at most 12000"),
         (&["heatmap", "--classes", "1"], "'1'"),
