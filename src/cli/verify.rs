@@ -518,7 +518,7 @@ fn table(results: &[CaseResult], args: &VerifyArgs) -> String {
             let _ = writeln!(out, "  {name:<width$}  {}", result.report.law);
         }
     }
-    // A verdict with a very wide tolerance cannot fail for any plausible mistake; say so.
+    // A verdict with a very wide tolerance cannot fail for any plausible mistake, so the table notes it.
     for (result, name) in results.iter().zip(&labels) {
         let r = &result.report;
         let wide = match (&r.matrix, r.tolerance) {

@@ -218,6 +218,54 @@ fn population(config: &MlpConfig, part: u32) -> PreActivations<'static> {
     }
 }
 
+/// The parts a sampled prediction is made of: the V it is conditional on, the source of the
+/// pre-activations, and the number of draws.
+struct Part<'a> {
+    v: &'a Mat<f64>,
+    source: PreActivations<'a>,
+    draws: usize,
+}
+
+/// Lists the parts of the prediction for `weight_law` (population or conditional). A shared V
+/// with the population law gives one part; otherwise there is one part per replicate, except
+/// that `collapse_shared` keeps a single conditional part when W and V are both shared (every
+/// replicate then has the same conditional law).
+fn prediction_parts<'a>(
+    config: &MlpConfig,
+    settings: &SuiteSettings,
+    replicates: &'a [MlpReplicate],
+    conditional: bool,
+    collapse_shared: bool,
+) -> Vec<Part<'a>> {
+    if !conditional && !config.redraw_v {
+        return vec![Part {
+            v: &replicates[0].v,
+            source: population(config, 0),
+            draws: settings.population_draws,
+        }];
+    }
+    let count = if conditional && collapse_shared && config.fix_weights && !config.redraw_v {
+        1
+    } else {
+        replicates.len()
+    };
+    (0..count)
+        .map(|r| Part {
+            v: &replicates[r].v,
+            source: if conditional {
+                PreActivations::Conditional {
+                    w: &replicates[r].w,
+                    data: config.data,
+                    replicate: r as u32,
+                }
+            } else {
+                population(config, r as u32 + 1)
+            },
+            draws: settings.conditional_draws,
+        })
+        .collect()
+}
+
 fn compare_hidden(
     config: &MlpConfig,
     settings: &SuiteSettings,
@@ -242,72 +290,40 @@ fn compare_hidden(
         Arc::new(Mixture::new(parts, format!("GMP(γ = {gamma}, {what})")))
     };
     let (law, draws): (Arc<dyn SpectralLaw>, usize) = match settings.weight_law {
-        WeightLawKind::Population if !config.redraw_v => {
-            let weights = sampler(&replicates[0].v, population(config, 0)).hidden_weight_law(
-                j,
-                jp,
-                gamma,
-                settings.population_draws,
-            )?;
-            let name = format!("GMP(γ = {gamma}, population τ | V)");
-            (
-                Arc::new(Gmp::new(gamma, weights)?.labelled(name)),
-                settings.population_draws,
-            )
-        }
-        WeightLawKind::Population => {
-            // One law per V, each from fewer draws; the prediction is their mixture.
-            let parts = (0..replicates.len())
-                .into_par_iter()
-                .map(|r| {
-                    let source = population(config, r as u32 + 1);
-                    gmp(sampler(&replicates[r].v, source).hidden_weight_law(
-                        j,
-                        jp,
-                        gamma,
-                        settings.conditional_draws,
-                    )?)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            (
-                mixture(parts, "population τ, per-replicate V"),
-                settings.conditional_draws,
-            )
-        }
-        WeightLawKind::Conditional => {
-            // With W and V both shared, every replicate has the same conditional law.
-            let count = if config.fix_weights && !config.redraw_v {
-                1
-            } else {
-                replicates.len()
-            };
-            let parts = (0..count)
-                .into_par_iter()
-                .map(|r| {
-                    let source = PreActivations::Conditional {
-                        w: &replicates[r].w,
-                        data: config.data,
-                        replicate: r as u32,
-                    };
-                    gmp(sampler(&replicates[r].v, source).hidden_weight_law(
-                        j,
-                        jp,
-                        gamma,
-                        settings.conditional_draws,
-                    )?)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            (
-                mixture(parts, "τ conditional on W and V"),
-                settings.conditional_draws,
-            )
-        }
         WeightLawKind::Realised => {
             let parts = replicates
                 .par_iter()
                 .map(|r| gmp(WeightLaw::from_samples(&r.blocks[index].weights)?))
                 .collect::<Result<Vec<_>, _>>()?;
             (mixture(parts, "realised τ"), 0)
+        }
+        kind => {
+            let conditional = kind == WeightLawKind::Conditional;
+            let parts = prediction_parts(config, settings, replicates, conditional, true);
+            let draws = parts[0].draws;
+            let mut weights = parts
+                .par_iter()
+                .map(|part| {
+                    sampler(part.v, part.source).hidden_weight_law(j, jp, gamma, part.draws)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let law: Arc<dyn SpectralLaw> = match (conditional, config.redraw_v) {
+                (false, false) => {
+                    // One law: labelled, not wrapped in a mixture of one.
+                    let name = format!("GMP(γ = {gamma}, population τ | V)");
+                    let only = weights.pop().expect("one part");
+                    Arc::new(Gmp::new(gamma, only)?.labelled(name))
+                }
+                (false, true) => mixture(
+                    weights.into_iter().map(gmp).collect::<Result<_, _>>()?,
+                    "population τ, per-replicate V",
+                ),
+                (true, _) => mixture(
+                    weights.into_iter().map(gmp).collect::<Result<_, _>>()?,
+                    "τ conditional on W and V",
+                ),
+            };
+            (law, draws)
         }
     };
 
@@ -367,46 +383,17 @@ fn compare_output(
     // The prediction: one expected block for a shared V and the population law; otherwise one
     // expected block per replicate. The realised weights do not determine an m×m limit, so
     // `realised` uses the law conditional on each replicate's W and V.
-    let (parts, name): (Vec<ExpectedBlock>, &str) = match settings.weight_law {
-        WeightLawKind::Population if !config.redraw_v => (
-            vec![
-                sampler(&replicates[0].v, population(config, 0)).expected_output_block(
-                    k,
-                    l,
-                    settings.population_draws,
-                ),
-            ],
-            "E[A h hᵀ], population z | V",
-        ),
-        WeightLawKind::Population => (
-            (0..r_count)
-                .into_par_iter()
-                .map(|r| {
-                    sampler(&replicates[r].v, population(config, r as u32 + 1))
-                        .expected_output_block(k, l, settings.conditional_draws)
-                })
-                .collect(),
-            "E[A h hᵀ], population z, per-replicate V",
-        ),
-        WeightLawKind::Conditional | WeightLawKind::Realised => (
-            (0..r_count)
-                .into_par_iter()
-                .map(|r| {
-                    let source = PreActivations::Conditional {
-                        w: &replicates[r].w,
-                        data: config.data,
-                        replicate: r as u32,
-                    };
-                    sampler(&replicates[r].v, source).expected_output_block(
-                        k,
-                        l,
-                        settings.conditional_draws,
-                    )
-                })
-                .collect(),
-            "E[A h hᵀ], z = W x conditional on W and V",
-        ),
+    let conditional = settings.weight_law != WeightLawKind::Population;
+    let name = match (conditional, config.redraw_v) {
+        (false, false) => "E[A h hᵀ], population z | V",
+        (false, true) => "E[A h hᵀ], population z, per-replicate V",
+        (true, _) => "E[A h hᵀ], z = W x conditional on W and V",
     };
+    let parts: Vec<ExpectedBlock> =
+        prediction_parts(config, settings, replicates, conditional, false)
+            .par_iter()
+            .map(|part| sampler(part.v, part.source).expected_output_block(k, l, part.draws))
+            .collect();
     let expected = average(&parts);
     // The prediction for replicate r: its own expected block, or the shared one.
     let expected_of = |r: usize| &parts[r.min(parts.len() - 1)].mean;

@@ -468,12 +468,13 @@ const THEORY_V_DRAWS: usize = 128;
 /// Pre-activation draws per V (in antithetic pairs) for the moments of τ given V.
 const THEORY_Z_DRAWS: usize = 2048;
 
-/// Computes the network's cross-entropy ratio by Monte Carlo over V and z: for each of
-/// [`THEORY_V_DRAWS`] draws of V (N(0, 1/m) entries), E τ and E τ² of both blocks from
-/// [`THEORY_Z_DRAWS`] pre-activations z ~ N(0, I_m), then the root-mean-square over V of the limit
-/// and finite-size ratios, and the standard error of the limit one. V is drawn class by class and
-/// z from its own stream, so C classes use the first C rows of the same V for every C: the
-/// curve over C is smooth and its slope precise.
+/// Computes the network's cross-entropy ratio by Monte Carlo over V and z.
+///
+/// For each of [`THEORY_V_DRAWS`] draws of V (N(0, 1/m) entries), E τ and E τ² of both blocks come
+/// from [`THEORY_Z_DRAWS`] pre-activations z ~ N(0, I_m). Returns the root-mean-square over V of
+/// the limit and finite-size ratios, and the standard error of the limit one. V is drawn class by
+/// class and z from its own stream, so every C uses the first C rows of the same V. The curve over
+/// C is then smooth and its slope precise.
 fn network_ce_theory(config: &SweepConfig, classes: usize, gamma: f64) -> (f64, f64, f64) {
     let m = config.width;
     let (d, n) = (config.dim as f64, config.samples as f64);

@@ -498,7 +498,7 @@ pub fn full_hessian_blocked(
     Ok(hess)
 }
 
-/// The weights of the diagonal part of output-layer block (k, k): p_k for cross-entropy (the
+/// Returns the weights of the diagonal part of output-layer block (k, k): p_k for cross-entropy (the
 /// −p_k² part is in the K Kᵀ product of [`full_hessian_blocked`]), 1 for MSE.
 fn output_block_weights_diagonal_part(forward: &Forward, loss: Loss, k: usize) -> Vec<f64> {
     let n = forward.h.ncols();

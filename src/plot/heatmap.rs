@@ -189,59 +189,39 @@ fn draw_colour_bar<DB: DrawingBackend>(
     let (width, _) = area.dim_in_pixel();
     // A narrow strip next to the square: labels on its right.
     let strip = area.margin(10, 40, 10, width.saturating_sub(150));
-    match scale {
-        ColorScale::Log => {
-            let mut chart = ChartBuilder::on(&strip)
-                .margin(10)
-                .right_y_label_area_size(70)
-                .build_cartesian_2d(0.0..1.0, (floor..max).log_scale())
-                .map_err(backend_error)?;
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .disable_x_axis()
-                .label_style(text_style(TICK_LABEL_SIZE - 3.0))
-                .y_label_formatter(&|v| format!("{v:.0e}"))
-                .axis_style(axis_style())
-                .draw()
-                .map_err(backend_error)?;
-            chart
-                .draw_series((0..STEPS).map(|i| {
-                    let (a, b) = (i as f64 / STEPS as f64, (i + 1) as f64 / STEPS as f64);
-                    let value = |t: f64| floor * 10f64.powf(t * LOG_DECADES);
-                    Rectangle::new(
-                        [(0.0, value(a)), (1.0, value(b))],
-                        ViridisRGB::get_color((a + b) / 2.0).filled(),
-                    )
-                }))
-                .map_err(backend_error)?;
-        }
-        ColorScale::Linear => {
-            let mut chart = ChartBuilder::on(&strip)
-                .margin(10)
-                .right_y_label_area_size(70)
-                .build_cartesian_2d(0.0..1.0, 0.0..max)
-                .map_err(backend_error)?;
-            chart
-                .configure_mesh()
-                .disable_mesh()
-                .disable_x_axis()
-                .label_style(text_style(TICK_LABEL_SIZE - 3.0))
-                .y_label_formatter(&|v| format!("{v:.1e}"))
-                .axis_style(axis_style())
-                .draw()
-                .map_err(backend_error)?;
-            chart
-                .draw_series((0..STEPS).map(|i| {
-                    let (a, b) = (i as f64 / STEPS as f64, (i + 1) as f64 / STEPS as f64);
-                    Rectangle::new(
-                        [(0.0, a * max), (1.0, b * max)],
-                        ViridisRGB::get_color((a + b) / 2.0).filled(),
-                    )
-                }))
-                .map_err(backend_error)?;
-        }
-    }
+    // The bar is drawn in colour level t ∈ [0, 1], and only the labels convert t to a value, so
+    // one chart serves both scales.
+    let value = |t: f64| match scale {
+        ColorScale::Log => floor * 10f64.powf(t * LOG_DECADES),
+        ColorScale::Linear => t * max,
+    };
+    let label = |t: &f64| match scale {
+        ColorScale::Log => format!("{:.0e}", value(*t)),
+        ColorScale::Linear => format!("{:.1e}", value(*t)),
+    };
+    let mut chart = ChartBuilder::on(&strip)
+        .margin(10)
+        .right_y_label_area_size(70)
+        .build_cartesian_2d(0.0..1.0, 0.0..1.0)
+        .map_err(backend_error)?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .disable_x_axis()
+        .label_style(text_style(TICK_LABEL_SIZE - 3.0))
+        .y_label_formatter(&label)
+        .axis_style(axis_style())
+        .draw()
+        .map_err(backend_error)?;
+    chart
+        .draw_series((0..STEPS).map(|i| {
+            let (a, b) = (i as f64 / STEPS as f64, (i + 1) as f64 / STEPS as f64);
+            Rectangle::new(
+                [(0.0, a), (1.0, b)],
+                ViridisRGB::get_color((a + b) / 2.0).filled(),
+            )
+        }))
+        .map_err(backend_error)?;
     Ok(())
 }
 

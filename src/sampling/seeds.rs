@@ -55,7 +55,7 @@ pub enum Stream {
     /// Draw `draw` of the Monte Carlo behind a sweep's theory: `part` 0 for V, 1 for the
     /// pre-activations.
     SweepTheory {
-        /// Which random quantity.
+        /// Random quantity: 0 for V, 1 for the pre-activations.
         part: u32,
         /// Draw index.
         draw: u32,

@@ -272,8 +272,8 @@ fn sweep_serial<E: StieltjesEquation + ?Sized>(
         // rejected and the point is solved by continuation, which follows the Stieltjes branch.
         // Off the axis the root in the upper half plane is unique and no check is needed.
         // On the axis the equation of a law with several atoms also has spurious complex roots
-        // in the upper half plane, and a start far from the solution (after a jump of many orders
-        // of magnitude in x next to a hard edge) can converge to one. A warm start is kept
+        // in the upper half plane. A start far from the solution, after a jump of many orders of
+        // magnitude in x next to a hard edge, can converge to one. A warm start is kept
         // only if Newton moved it by less than WARM_START_MAX_TRAVEL of its size.
         let warm = start
             .and_then(|m0| newton(eq, z, m0, params).ok().map(|r| (m0, r.0)))

@@ -56,10 +56,10 @@ fn network_ratio_falls_like_one_over_root_c() {
 }
 
 #[test]
-fn network_ce_ratio_falls_like_one_over_root_c() {
-    // Cross-entropy: the theory is itself a Monte Carlo over V (relative standard error about
-    // 6 % per point, strongly correlated across C because every C uses the same draws), and its
-    // fitted slope over [10, 10⁴] must lie in [−0.55, −0.45]. About 10 s in release.
+fn network_ce_slope_is_minus_half() {
+    // Cross-entropy: the theory is itself a Monte Carlo over V, with a relative standard error of
+    // about 6 % per point. The points are strongly correlated across C because every C uses the
+    // same draws. The fitted slope over [10, 10⁴] must lie in [−0.55, −0.45]. About 10 s.
     let classes = vec![10, 100, 1000, 10_000];
     let points = run_sweep(&config(SweepModel::Mlp, Loss::Ce, classes, true), &|_| {}).unwrap();
     let s = slope(&points, (10, 10_000));
