@@ -41,7 +41,8 @@ Linear model (--model linear): parameters grouped by class (rows of W). When C d
 Hessian is not formed: each cell is one block, coloured by |mean entry| = |(1/(N d²)) Σ_i τ_kl(i) \
 (1ᵀ x_i)²|, which needs only the C×N softmax matrix.\n\n\
 Each cell of the picture is the mean |entry| over its part of the matrix. The right panel gives the \
-mean |entry| of each kind of block. Writes heatmap.png, heatmap.svg (coarser) and heatmap.json."
+mean |entry| of each kind of block. Writes heatmap.png, heatmap.svg (coarser) and heatmap.json, and \
+with --save-matrix the matrix itself as hessian.npy."
 )]
 pub struct HeatmapArgs {
     /// Model.
@@ -86,6 +87,13 @@ pub struct HeatmapArgs {
     /// Print the JSON summary on stdout instead of the text summary.
     #[arg(long)]
     pub json: bool,
+    /// Write no PNG or SVG.
+    #[arg(long)]
+    pub no_plots: bool,
+    /// Also write the matrix behind the picture as hessian.npy (float64, C order): the full
+    /// Hessian, or the C × C matrix of block means when the Hessian is not formed.
+    #[arg(long)]
+    pub save_matrix: bool,
 }
 
 /// Mean |entry| of one kind of block.
@@ -138,12 +146,16 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
     }
     prepare_dir(&args.out)?;
     let start = Instant::now();
-    let (cells, size, boundaries, blocks, mode, parameters) = match args.model {
+    let ((cells, size, boundaries, blocks, mode, parameters), matrix) = match args.model {
         SweepModel::Mlp => network(args),
         SweepModel::Linear => linear(args)?,
     };
     // Timing is a diagnostic and goes to stderr: files and stdout stay reproducible.
     eprintln!("formed in {:.1} s", start.elapsed().as_secs_f64());
+    if args.save_matrix {
+        write_atomic(&args.out.join("hessian.npy"), &npy_bytes(&matrix)?)?;
+    }
+    drop(matrix);
 
     let summary = Summary {
         version: VERSION,
@@ -222,7 +234,8 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
             String::from("mean over blocks of |mean entry|")
         },
     };
-    for extension in ["png", "svg"] {
+    let extensions: &[&str] = if args.no_plots { &[] } else { &["png", "svg"] };
+    for extension in extensions {
         let path = args.out.join(format!("heatmap.{extension}"));
         draw_heatmap(&path, &figure, SVG_CELLS)
             .with_context(|| format!("cannot draw '{}'", path.display()))?;
@@ -234,15 +247,39 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
         for (kind, v) in &blocks {
             text.push_str(&format!("  {kind:<24} mean |entry| {v:.4e}\n"));
         }
+        let mut files = vec!["heatmap.json"];
+        if !args.no_plots {
+            files.extend(["heatmap.png", "heatmap.svg"]);
+        }
+        if args.save_matrix {
+            files.push("hessian.npy");
+        }
         text.push_str(&format!(
-            "seed {}; hessian-rmt {}\nheatmap.png, heatmap.svg and heatmap.json in {}\n",
+            "seed {}; hessian-rmt {}\n{} in {}\n",
             args.seed,
             VERSION,
+            files.join(", "),
             args.out.display()
         ));
         print(&text)?;
     }
     Ok(Outcome::Pass)
+}
+
+/// Encodes a matrix as NPY bytes, float64 in C order.
+fn npy_bytes(m: &Mat<f64>) -> Result<Vec<u8>> {
+    use npyz::WriterBuilder as _;
+    let mut bytes = Vec::with_capacity(m.nrows() * m.ncols() * 8 + 128);
+    let mut writer = npyz::WriteOptions::new()
+        .default_dtype()
+        .shape(&[m.nrows() as u64, m.ncols() as u64])
+        .writer(&mut bytes)
+        .begin_nd()?;
+    for row in 0..m.nrows() {
+        writer.extend((0..m.ncols()).map(|col| m[(row, col)]))?;
+    }
+    writer.finish()?;
+    Ok(bytes)
 }
 
 type Picture = (
@@ -314,7 +351,7 @@ fn block_means(
         .collect()
 }
 
-fn network(args: &HeatmapArgs) -> Picture {
+fn network(args: &HeatmapArgs) -> (Picture, Mat<f64>) {
     let (d, n, c, m) = (args.dim, args.samples, args.classes, args.width);
     let mut generator = rng(args.seed, Stream::Replicate(0));
     let w = DataDist::Gaussian.sample(&mut generator, m, d, args.sigma_w / (d as f64).sqrt());
@@ -355,10 +392,10 @@ fn network(args: &HeatmapArgs) -> Picture {
     let scale = size as f64 / side as f64;
     let mut boundaries: Vec<f64> = (1..m).map(|j| (j * d) as f64 * scale).collect();
     boundaries.push((m * d) as f64 * scale);
-    (cells, size, boundaries, blocks, "entries", side)
+    ((cells, size, boundaries, blocks, "entries", side), h)
 }
 
-fn linear(args: &HeatmapArgs) -> Result<Picture> {
+fn linear(args: &HeatmapArgs) -> Result<(Picture, Mat<f64>)> {
     let (d, n, c) = (args.dim, args.samples, args.classes);
     let mut generator = rng(args.seed, Stream::Replicate(0));
     let w = DataDist::Gaussian.sample(&mut generator, c, d, args.sigma_w / (d as f64).sqrt());
@@ -378,7 +415,7 @@ fn linear(args: &HeatmapArgs) -> Result<Picture> {
         } else {
             Vec::new()
         };
-        return Ok((cells, size, boundaries, blocks, "entries", side));
+        return Ok(((cells, size, boundaries, blocks, "entries", side), h));
     }
     // Block means: (1/(N d²)) Σ_i τ_kl(i) s_i with s_i = (1ᵀx_i)², i.e. for cross-entropy
     // diag(P s) − P diag(s) Pᵀ over N d², and δ_kl Σ s_i/(N d²) for MSE.
@@ -417,5 +454,8 @@ fn linear(args: &HeatmapArgs) -> Result<Picture> {
     let groups: Vec<(usize, usize)> = (0..c).map(|k| (k, 1)).collect();
     let kind = |gr: usize, gc: usize| Some(if gr == gc { "diag" } else { "off" });
     let blocks = block_means(&means, &groups, kind, &kinds);
-    Ok((cells, size, Vec::new(), blocks, "block means", c * d))
+    Ok((
+        (cells, size, Vec::new(), blocks, "block means", c * d),
+        means,
+    ))
 }

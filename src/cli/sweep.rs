@@ -312,7 +312,7 @@ fn table(report: &Report<'_>, out: &std::path::Path, plotted: bool) -> String {
     let mut text = String::new();
     let _ = writeln!(
         text,
-        "{:>7} {:>11} {:>11} {:>11} {:>10} {:>6} {:>11} {:>10} {:>6} {:>11}",
+        "{:>7} {:>11} {:>11} {:>11} {:>10} {:>6} {:>11} {:>10} {:>6} {:>11} {:>11}",
         "C",
         "theory",
         "finite d,N",
@@ -325,13 +325,14 @@ fn table(report: &Report<'_>, out: &std::path::Path, plotted: bool) -> String {
         "all pairs",
         "stderr",
         "z",
-        "spectral"
+        "spectral",
+        "predicted"
     );
     let z_text = |z: Option<f64>| z.map_or(String::from("-"), |z| format!("{z:.2}"));
     for p in report.points {
         let _ = writeln!(
             text,
-            "{:>7} {:>11.4e} {:>11.4e} {:>11} {:>10} {:>6} {:>11} {:>10} {:>6} {:>11}",
+            "{:>7} {:>11.4e} {:>11.4e} {:>11} {:>10} {:>6} {:>11} {:>10} {:>6} {:>11} {:>11}",
             p.classes,
             p.theory,
             p.theory_finite,
@@ -342,6 +343,7 @@ fn table(report: &Report<'_>, out: &std::path::Path, plotted: bool) -> String {
             number(p.stderr_all_pairs, 2),
             z_text(z_score_all_pairs(p, report.dim)),
             number(p.spectral, 4),
+            number(p.spectral_theory, 4),
         );
     }
 
@@ -414,12 +416,12 @@ fn csv(report: &Report<'_>) -> String {
         report.replicates,
         report.seed
     );
-    text.push_str("classes,theory,theory_finite,theory_stderr,empirical,stderr,empirical_all_pairs,stderr_all_pairs,spectral,spread\n");
+    text.push_str("classes,theory,theory_finite,theory_stderr,empirical,stderr,empirical_all_pairs,stderr_all_pairs,spectral,spectral_stderr,spectral_theory,spectral_theory_stderr,spread\n");
     let cell = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
     for p in report.points {
         let _ = writeln!(
             text,
-            "{},{:e},{:e},{},{},{},{},{},{},{}",
+            "{},{:e},{:e},{},{},{},{},{},{},{},{},{},{}",
             p.classes,
             p.theory,
             p.theory_finite,
@@ -429,6 +431,9 @@ fn csv(report: &Report<'_>) -> String {
             cell(p.empirical_all_pairs),
             cell(p.stderr_all_pairs),
             cell(p.spectral),
+            cell(p.spectral_stderr),
+            cell(p.spectral_theory),
+            cell(p.spectral_theory_stderr),
             cell(p.spread)
         );
     }

@@ -34,12 +34,16 @@ use faer::{Mat, MatRef, Par};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::error::{ModelError, SolverError};
+use crate::error::{LawError, ModelError, SolverError};
+use crate::laws::WeightLaw;
 use crate::laws::softmax::{SoftmaxMoments, frobenius_ratio};
 use crate::models::Loss;
 use crate::models::eigen::symmetric_eigenvalues;
 use crate::models::linear::{softmax_columns, weighted_gram_lower};
 use crate::sampling::montecarlo::run_replicates;
+use crate::sampling::weight_laws::{
+    DenominatorRest, softmax_pair_weights, spectral_edge, spectral_norm_of_realised,
+};
 use crate::sampling::{DataDist, Stream, rng};
 use rand::RngExt as _;
 
@@ -105,8 +109,17 @@ pub struct SweepPoint {
     pub empirical_all_pairs: Option<f64>,
     /// Jackknife standard error of `empirical_all_pairs`.
     pub stderr_all_pairs: Option<f64>,
-    /// Monte Carlo ratio of spectral norms ‖H_12‖_2/‖H_11‖_2, pooled as `empirical`.
+    /// Monte Carlo ratio of spectral norms ‖H_12‖_2/‖H_11‖_2, pooled as `empirical` (root-mean-square
+    /// over V for the network).
     pub spectral: Option<f64>,
+    /// Standard error of `spectral`, as for `stderr`.
+    pub spectral_stderr: Option<f64>,
+    /// Predicted spectral ratio at the sweep's N, from [`spectral_theory`]. The linear model uses N
+    /// weights drawn from the population law, pooled over draws. The ReLU-MSE network has a closed
+    /// form over V. None for the cross-entropy network.
+    pub spectral_theory: Option<f64>,
+    /// Standard error of `spectral_theory` when it is a Monte Carlo.
+    pub spectral_theory_stderr: Option<f64>,
     /// Standard deviation over replicates (over V) of the per-replicate ratio (network only).
     pub spread: Option<f64>,
 }
@@ -160,8 +173,15 @@ pub fn run_sweep(
             empirical_all_pairs: None,
             stderr_all_pairs: None,
             spectral: None,
+            spectral_stderr: None,
+            spectral_theory: None,
+            spectral_theory_stderr: None,
             spread: None,
         };
+        if let Some((value, stderr)) = spectral_theory(config, classes, gamma)? {
+            point.spectral_theory = Some(value);
+            point.spectral_theory_stderr = stderr;
+        }
         if !config.theory_only {
             // Each class count gets its own seed, so adding a class count changes no other point.
             let seed = config.seed ^ (classes as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
@@ -195,7 +215,26 @@ pub fn run_sweep(
                 point.empirical_all_pairs = Some(e);
                 point.stderr_all_pairs = Some(se);
             }
-            point.spectral = Some(jackknife_ratio(&norms, |n| (n.spectral_off, n.spectral_diag)).0);
+            let (e, se) = match config.model {
+                SweepModel::Linear => {
+                    jackknife_ratio(&norms, |n| (n.spectral_off, n.spectral_diag))
+                }
+                SweepModel::Mlp => {
+                    let spectral: Vec<ReplicateNorms> = norms
+                        .iter()
+                        .map(|n| ReplicateNorms {
+                            off: n.spectral_off,
+                            diag: n.spectral_diag,
+                            ..*n
+                        })
+                        .collect();
+                    let (rms, se, _) = root_mean_square_ratio(&spectral);
+                    // As for the Frobenius ratio: the χ²₁ floor of the standard error.
+                    (rms, se.max(rms / (2.0 * config.replicates as f64).sqrt()))
+                }
+            };
+            point.spectral = Some(e);
+            point.spectral_stderr = Some(se);
         }
         on_point(index);
         points.push(point);
@@ -446,6 +485,97 @@ fn sample_norms<R: rand::Rng + ?Sized>(
         spectral_off: spectral(&w_off)?.powi(2),
         spectral_diag: spectral(&w_diag)?.powi(2),
     })
+}
+
+/// Realisations of N weights behind the linear model's spectral prediction, when affordable. The
+/// spectral ratio is set by the largest few weights of a block, so it scatters widely: at d = 200,
+/// N = 400 one realisation gives a relative standard deviation of about 1, and 256 give about 6 %.
+pub const SPECTRAL_REALISATIONS: usize = 256;
+
+/// Minimum number of realisations behind the spectral prediction.
+pub const MIN_SPECTRAL_REALISATIONS: usize = 16;
+
+/// Lognormal draws the spectral prediction may spend per class count, about a second. When the
+/// softmax denominator must be summed exactly (large s and C), fewer realisations are drawn.
+pub const SPECTRAL_DRAW_BUDGET: usize = 1 << 27;
+
+/// The predicted spectral-norm ratio ‖H_12‖_2/‖H_11‖_2 and its standard error, if known.
+///
+/// The limit of a block's spectral norm is the largest |edge| of its GMP law, but for the linear
+/// cross-entropy weights that limit is of no use at any reachable size: the weights of both blocks
+/// reach |τ| = 1/4 (two logits far above the rest), so their GMP laws have support out to about
+/// 1/4 with an exponentially thin tail, and the limit ratio is near 1 for every C. What a block of
+/// N samples shows is set by its largest realised weights. So the prediction takes N weights drawn
+/// from the population law (z ~ N(0, s² I_C), the softmax denominator as in
+/// [`DenominatorRest::choose`]), finds the largest |edge| of the GMP law of those N atoms for each
+/// block, and pools up to [`SPECTRAL_REALISATIONS`] such draws as the Monte Carlo pools its
+/// replicates, with a jackknife standard error. The outlier eigenvalue of an isolated large weight
+/// is placed by [`spectral_norm_of_realised`]. The gaps between atoms are real here: an isolated large weight
+/// makes an outlier eigenvalue, and the GMP law of the atoms puts a small bulk there.
+///
+/// For the ReLU-MSE network the weights of a given V take two values, ‖v_1‖² with mass ½ and
+/// v_1·v_2 with mass ¼ (0 otherwise), so the edges are |v_1·v_2| e(¼) and ‖v_1‖² e(½), with e(q)
+/// the largest edge of GMP(γ, (1 − q)δ_0 + q δ_1), and the root-mean-square of the ratio over V
+/// is e(¼)/(e(½)(C − 2)^(1/2)) as for the Frobenius ratio. For the cross-entropy network no
+/// prediction is made.
+///
+/// # Errors
+/// [`SweepError::Solver`] if a support search fails.
+pub fn spectral_theory(
+    config: &SweepConfig,
+    classes: usize,
+    gamma: f64,
+) -> Result<Option<(f64, Option<f64>)>, SweepError> {
+    let edge = |law: &WeightLaw| -> Result<f64, SweepError> {
+        spectral_edge(law, gamma).map_err(|e| match e {
+            LawError::Solver(e) => SweepError::Solver(e),
+            other => SweepError::Model(ModelError::Parameter(other.to_string())),
+        })
+    };
+    match (config.model, config.loss) {
+        (SweepModel::Linear, Loss::Mse) => Ok(Some((0.0, None))),
+        (SweepModel::Mlp, Loss::Ce) => Ok(None),
+        (SweepModel::Mlp, Loss::Mse) => {
+            let two_point = |q: f64| {
+                WeightLaw::from_atoms(&[(1.0 - q, 0.0), (q, 1.0)])
+                    .map_err(|e| SweepError::Model(ModelError::Parameter(e.to_string())))
+            };
+            let ratio = edge(&two_point(0.25)?)? / edge(&two_point(0.5)?)?;
+            Ok(Some((ratio / (classes as f64 - 2.0).sqrt(), None)))
+        }
+        (SweepModel::Linear, Loss::Ce) => {
+            let rest = DenominatorRest::choose(config.logit_scale, classes - 2);
+            let n = config.samples;
+            let per_realisation = n * (rest.cost() + 2);
+            let realisations = (SPECTRAL_DRAW_BUDGET / per_realisation)
+                .clamp(MIN_SPECTRAL_REALISATIONS, SPECTRAL_REALISATIONS);
+            let norms = (0..realisations)
+                .into_par_iter()
+                .map(|k| {
+                    let pairs =
+                        softmax_pair_weights(rest, config.logit_scale, n, config.seed, 4, k as u32);
+                    let (diag, off): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+                    let norm = |w: &[f64]| {
+                        spectral_norm_of_realised(w, gamma).map_err(|e| match e {
+                            LawError::Solver(e) => SweepError::Solver(e),
+                            other => SweepError::Model(ModelError::Parameter(other.to_string())),
+                        })
+                    };
+                    let (e_off, e_diag) = (norm(&off)?, norm(&diag)?);
+                    Ok(ReplicateNorms {
+                        off: 0.0,
+                        diag: 0.0,
+                        off_all: 0.0,
+                        diag_all: 0.0,
+                        spectral_off: e_off * e_off,
+                        spectral_diag: e_diag * e_diag,
+                    })
+                })
+                .collect::<Result<Vec<_>, SweepError>>()?;
+            let (value, stderr) = jackknife_ratio(&norms, |n| (n.spectral_off, n.spectral_diag));
+            Ok(Some((value, Some(stderr))))
+        }
+    }
 }
 
 /// Returns (v₁ᵀ A v₁, v₁ᵀ A v₂) for A = diag(p) − p pᵀ, with v(k, j) the entry of V.

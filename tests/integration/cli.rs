@@ -561,3 +561,52 @@ fn heatmap_network_and_wide_linear() {
     assert_eq!(summary["mode"], "block means");
     assert_eq!(summary["parameters"], 14000);
 }
+
+#[test]
+fn heatmap_saves_the_matrix_without_plots() {
+    // Linear model, cross-entropy: H = (1/N) Σ_i A_i ⊗ x_i x_iᵀ with A_i 1 = 0, so the d × d
+    // blocks of each block row sum to zero; that holds only if the file's layout is right.
+    let dir = tempfile::tempdir().unwrap();
+    let (d, c) = (20, 4);
+    let args = [
+        "heatmap",
+        "--model",
+        "linear",
+        "--dim",
+        "20",
+        "--samples",
+        "50",
+        "--classes",
+        "4",
+        "--save-matrix",
+        "--no-plots",
+    ];
+    let out = run(&args, dir.path());
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files = files_in(&dir.path().join("out"));
+    assert_eq!(files, ["heatmap.json", "hessian.npy"], "{files:?}");
+    let bytes = std::fs::read(dir.path().join("out/hessian.npy")).unwrap();
+    let npy = npyz::NpyFile::new(&bytes[..]).unwrap();
+    assert_eq!(npy.shape(), &[(c * d) as u64, (c * d) as u64]);
+    let h: Vec<f64> = npy.into_vec().unwrap();
+    let at = |r: usize, col: usize| h[r * c * d + col];
+    let largest = h.iter().fold(0.0_f64, |a, v| a.max(v.abs()));
+    assert!(largest > 0.0);
+    for r in 0..c * d {
+        for a in 0..d {
+            let row_sum: f64 = (0..c).map(|l| at(r, l * d + a)).sum();
+            assert!(
+                row_sum.abs() < 1e-12 * largest,
+                "row {r}, column {a}: {row_sum}"
+            );
+        }
+        for col in 0..c * d {
+            assert_eq!(at(r, col), at(col, r), "asymmetric at ({r}, {col})");
+        }
+    }
+}
