@@ -13,6 +13,7 @@ use super::Outcome;
 use super::args::{at_least_two, positive_f64, positive_usize};
 use super::output::{prepare_dir, print, write_atomic};
 use crate::VERSION;
+use crate::compare::data_suite::{self, DEFAULT_STANDARDIZE, DataConfig, run_data_suite};
 use crate::compare::mlp_suite::{MlpCaseSpec, default_mlp_cases, run_mlp_suite, validate_cases};
 use crate::compare::suite::{
     BlockKind, CaseReport, CaseResult, CaseSpec, SuiteSettings, WeightLawKind, all_pass,
@@ -22,6 +23,7 @@ use crate::models::Loss;
 use crate::models::mlp::Activation;
 use crate::plot::{OverlayFigure, draw_overlay};
 use crate::sampling::DataDist;
+use crate::sampling::dataset::{BUILTIN, Standardize, builtin, load_bytes, standardize};
 use crate::sampling::linear::LinearConfig;
 use crate::sampling::mlp::MlpConfig;
 
@@ -68,9 +70,9 @@ pub struct VerifyArgs {
     /// Number of samples N (γ = d/N).
     #[arg(long, default_value = "1000", value_parser = positive_usize, allow_hyphen_values = true)]
     pub samples: usize,
-    /// Number of classes C.
-    #[arg(long, default_value = "10", value_parser = at_least_two, allow_hyphen_values = true)]
-    pub classes: usize,
+    /// Number of classes C [default: 10; for real data, the largest label plus one].
+    #[arg(long, value_parser = at_least_two, allow_hyphen_values = true)]
+    pub classes: Option<usize>,
     /// Logit scale s of the linear model: W has entries N(0, s²/d) [default: 1].
     #[arg(long, value_parser = positive_f64, allow_hyphen_values = true)]
     pub logit_scale: Option<f64>,
@@ -96,9 +98,21 @@ pub struct VerifyArgs {
     /// Seed of every random draw.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Law of the data entries.
-    #[arg(long, value_enum, default_value_t = DataDist::Gaussian)]
-    pub data: DataDist,
+    /// Data: gaussian or rademacher (i.i.d. entries), mnist or digits (the built-in real data
+    /// sets), or the path of a CSV (optionally gzip) or NPY file [default: gaussian].
+    #[arg(long, value_parser = data_source, value_name = "LAW|NAME|PATH")]
+    pub data: Option<DataSource>,
+    /// Labels of a real data set, one per sample (CSV or NPY); without it, the last column of
+    /// the data file.
+    #[arg(long, value_name = "PATH")]
+    pub labels: Option<PathBuf>,
+    /// Standardisation of real data: none, center, scale, whiten or whiten:K [default: center].
+    #[arg(long, value_parser = standardize_mode, value_name = "MODE")]
+    pub standardize: Option<Standardize>,
+    /// Samples n per replicate, drawn without replacement from a real data set (γ = d/n)
+    /// [default: a fifth of the data set].
+    #[arg(long, value_parser = at_least_two, allow_hyphen_values = true)]
+    pub subset: Option<usize>,
     /// Weight law of the prediction: population (pre-activations or logits ~ N(0, σ² I)),
     /// conditional (on the realised W), or realised (the sampled weights themselves).
     #[arg(long, value_enum, default_value_t = WeightLawKind::Population)]
@@ -115,6 +129,44 @@ pub struct VerifyArgs {
     /// Print the JSON report on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+}
+
+/// Where the data come from.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataSource {
+    /// I.i.d. entries of this law.
+    Dist(DataDist),
+    /// A built-in data set, by name.
+    Builtin(&'static str),
+    /// A file.
+    File(PathBuf),
+}
+
+impl DataSource {
+    /// True for real data (a built-in data set or a file).
+    fn is_real(&self) -> bool {
+        !matches!(self, DataSource::Dist(_))
+    }
+}
+
+/// Parses --data: a law's name, a built-in data set's name, or else a path.
+fn data_source(text: &str) -> Result<DataSource, String> {
+    if let Ok(dist) = <DataDist as ValueEnum>::from_str(text, false) {
+        return Ok(DataSource::Dist(dist));
+    }
+    if let Some((name, _, _)) = BUILTIN.iter().find(|(n, _, _)| *n == text) {
+        return Ok(DataSource::Builtin(name));
+    }
+    if text.is_empty() {
+        return Err(String::from(
+            "must be gaussian, rademacher, mnist, digits or a file path",
+        ));
+    }
+    Ok(DataSource::File(PathBuf::from(text)))
+}
+
+fn standardize_mode(text: &str) -> Result<Standardize, String> {
+    text.parse()
 }
 
 /// Parses "σ_w,σ_v": two finite positive numbers.
@@ -143,6 +195,68 @@ struct Report<'a> {
     seed: u64,
     pass: bool,
     cases: Vec<&'a crate::compare::suite::CaseReport>,
+}
+
+/// One suite of a run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Suite {
+    /// The linear model on synthetic data.
+    Linear,
+    /// The network on synthetic data.
+    Mlp,
+    /// The linear model on real data.
+    Data,
+}
+
+/// Chooses the suites to run from `--model`, `--data` and the model-specific flags.
+fn suites(args: &VerifyArgs) -> Result<Vec<Suite>> {
+    let real = args.data.as_ref().is_some_and(DataSource::is_real);
+    let data_flags: Vec<&str> = [
+        (args.labels.is_some(), "--labels"),
+        (args.standardize.is_some(), "--standardize"),
+        (args.subset.is_some(), "--subset"),
+    ]
+    .into_iter()
+    .filter_map(|(given, name)| given.then_some(name))
+    .collect();
+    if !real && !data_flags.is_empty() {
+        bail!(
+            "{} need real data: --data mnist, digits or a file",
+            data_flags.join(", ")
+        );
+    }
+    if args.labels.is_some() && matches!(args.data, Some(DataSource::Builtin(_))) {
+        bail!("--labels goes with a data file; the built-in data sets carry their labels");
+    }
+    if real {
+        if args.model == Some(Model::Mlp) || models(args)? == [Model::Mlp] {
+            bail!(
+                "real data (--data) runs the linear model only; drop --model mlp and the network flags"
+            );
+        }
+        if args.fix_weights {
+            bail!("--fix-weights does not apply to real data: W is drawn per replicate");
+        }
+        return Ok(vec![Suite::Data]);
+    }
+    let models = models(args)?;
+    let mut out: Vec<Suite> = models
+        .iter()
+        .map(|m| match m {
+            Model::Linear => Suite::Linear,
+            Model::Mlp => Suite::Mlp,
+        })
+        .collect();
+    // The plain `verify` also shows one real data set.
+    if args.model.is_none()
+        && args.data.is_none()
+        && models.len() == 2
+        && args.loss.is_none()
+        && args.blocks.is_none()
+    {
+        out.push(Suite::Data);
+    }
+    Ok(out)
 }
 
 /// Chooses the models to run from `--model` and the model-specific flags.
@@ -249,13 +363,70 @@ fn mlp_cases(args: &VerifyArgs) -> Vec<MlpCaseSpec> {
     cases
 }
 
+/// The data law of the synthetic suites.
+fn data_dist(args: &VerifyArgs) -> DataDist {
+    match args.data {
+        Some(DataSource::Dist(dist)) => dist,
+        _ => DataDist::Gaussian,
+    }
+}
+
+/// The real data set of a run: the one given, or MNIST for the plain `verify`.
+fn data_config(args: &VerifyArgs) -> Result<DataConfig> {
+    let (path, bytes): (PathBuf, std::borrow::Cow<'_, [u8]>) = match &args.data {
+        Some(DataSource::File(path)) => (
+            path.clone(),
+            std::borrow::Cow::Owned(
+                std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?,
+            ),
+        ),
+        Some(DataSource::Builtin(name)) => {
+            let (file, bytes) = builtin(name).expect("parsed as a built-in name");
+            (PathBuf::from(file), std::borrow::Cow::Borrowed(bytes))
+        }
+        _ => {
+            let (file, bytes) = builtin(DEFAULT_DATA).expect("built in");
+            (PathBuf::from(file), std::borrow::Cow::Borrowed(bytes))
+        }
+    };
+    let raw = load_bytes(&path, &bytes, args.labels.as_deref(), args.classes)?;
+    // The plain `verify` shows the case where the laws are expected to hold: whitened MNIST.
+    let (mode, subset) = match args.data {
+        None => (DEFAULT_RUN_STANDARDIZE, Some(DEFAULT_RUN_SUBSET)),
+        Some(_) => (args.standardize.unwrap_or(DEFAULT_STANDARDIZE), args.subset),
+    };
+    let dataset = standardize(&raw, mode)?;
+    let subset = subset.unwrap_or((dataset.len() / 5).max(2));
+    let config = DataConfig {
+        dataset: std::sync::Arc::new(dataset),
+        subset,
+        logit_scale: args.logit_scale.unwrap_or(1.0),
+        replicates: args.replicates,
+        seed: args.seed,
+    };
+    config.validate()?;
+    Ok(config)
+}
+
+fn data_cases(args: &VerifyArgs) -> Result<Vec<CaseSpec>> {
+    if let Some(bad) = args
+        .blocks
+        .iter()
+        .flatten()
+        .find(|b| !data_suite::supports(**b))
+    {
+        bail!("block {bad} is not available on real data; use diag or offdiag");
+    }
+    Ok(linear_cases(args))
+}
+
 fn linear_config(args: &VerifyArgs) -> LinearConfig {
     LinearConfig {
         dim: args.dim,
         samples: args.samples,
-        classes: args.classes,
+        classes: args.classes.unwrap_or(DEFAULT_CLASSES),
         logit_scale: args.logit_scale.unwrap_or(1.0),
-        data: args.data,
+        data: data_dist(args),
         fix_weights: args.fix_weights,
         replicates: args.replicates,
         seed: args.seed,
@@ -268,10 +439,10 @@ fn mlp_config(args: &VerifyArgs) -> MlpConfig {
         dim: args.dim,
         samples: args.samples,
         width: args.width.unwrap_or(DEFAULT_WIDTH),
-        classes: args.classes,
+        classes: args.classes.unwrap_or(DEFAULT_CLASSES),
         sigma_w,
         sigma_v,
-        data: args.data,
+        data: data_dist(args),
         fix_weights: args.fix_weights,
         redraw_v: args.redraw_v,
         replicates: args.replicates,
@@ -288,21 +459,38 @@ const WIDE_MATRIX_TOLERANCE: f64 = 0.5;
 /// Hidden width of the network when --width is not given (the paper's synthetic experiment).
 const DEFAULT_WIDTH: usize = 8;
 
+/// Classes of the synthetic suites when --classes is not given.
+const DEFAULT_CLASSES: usize = 10;
+
+/// The real data set of the plain `verify`.
+const DEFAULT_DATA: &str = "mnist";
+
+/// Its standardisation: whitened onto 200 principal components, so that Σ = I.
+const DEFAULT_RUN_STANDARDIZE: Standardize = Standardize::Whiten(Some(200));
+
+/// Its subset size: γ = 200/400.
+const DEFAULT_RUN_SUBSET: usize = 400;
+
 /// Runs `verify`.
 ///
 /// # Errors
 /// Invalid sizes or flags, an unwritable output folder, or a failing solver.
 pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     // Every check before any work or file.
-    let models = models(args)?;
-    if models.contains(&Model::Linear) {
+    let suites = suites(args)?;
+    if suites.contains(&Suite::Linear) {
         linear_config(args).validate()?;
     }
-    if models.contains(&Model::Mlp) {
+    if suites.contains(&Suite::Mlp) {
         let config = mlp_config(args);
         config.validate()?;
         validate_cases(&config, &mlp_cases(args))?;
     }
+    let data = if suites.contains(&Suite::Data) {
+        Some((data_config(args)?, data_cases(args)?))
+    } else {
+        None
+    };
     prepare_dir(&args.out)?;
     let settings = SuiteSettings {
         weight_law: args.weight_law,
@@ -314,7 +502,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         ..SuiteSettings::default()
     };
 
-    let progress = ProgressBar::new((args.replicates * models.len()) as u64);
+    let progress = ProgressBar::new((args.replicates * suites.len()) as u64);
     progress.set_style(
         ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} replicates ({elapsed})")
             .expect("valid template")
@@ -322,9 +510,14 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     );
     let tick = || progress.inc(1);
     let mut results = Vec::new();
-    for model in &models {
-        match model {
-            Model::Linear => {
+    for suite in &suites {
+        match suite {
+            Suite::Data => {
+                let (config, cases) = data.as_ref().expect("loaded above");
+                progress.set_message(config.dataset.name.clone());
+                results.extend(run_data_suite(config, cases, settings.curve_points, &tick)?);
+            }
+            Suite::Linear => {
                 progress.set_message("linear model");
                 results.extend(run_linear_suite(
                     &linear_config(args),
@@ -333,7 +526,7 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
                     &tick,
                 )?);
             }
-            Model::Mlp => {
+            Suite::Mlp => {
                 progress.set_message("network");
                 results.extend(run_mlp_suite(
                     &mlp_config(args),
@@ -366,8 +559,18 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
     Ok(if pass { Outcome::Pass } else { Outcome::Fail })
 }
 
-/// File stem of a case's plots: linear-ce-diag, mlp-relu-ce-hidden-offdiag, …
+/// Short name of a real data set: its file name up to the first dot.
+fn dataset_stem(r: &CaseReport) -> Option<String> {
+    r.dataset
+        .as_ref()
+        .map(|d| d.name.split('.').next().unwrap_or(&d.name).to_string())
+}
+
+/// File stem of a case's plots: linear-ce-diag, mlp-relu-ce-hidden-offdiag, data-mnist_5k-ce-diag, …
 fn case_stem(r: &CaseReport) -> String {
+    if let Some(stem) = dataset_stem(r) {
+        return format!("data-{stem}-{}-{}", r.loss, r.block);
+    }
     match r.activation {
         Some(activation) => format!("{}-{activation}-{}-{}", r.model, r.loss, r.block),
         None => format!("{}-{}-{}", r.model, r.loss, r.block),
@@ -377,6 +580,9 @@ fn case_stem(r: &CaseReport) -> String {
 /// Row label of a case in the table.
 fn case_label(r: &CaseReport) -> String {
     let index = format!("({},{})", r.block_index[0], r.block_index[1]);
+    if let Some(stem) = dataset_stem(r) {
+        return format!("{stem} {} {index} {}", r.loss, r.block);
+    }
     match r.activation {
         Some(activation) => format!("mlp {activation} {} {} {index}", r.loss, r.block),
         None => format!("{} {index} {}", r.loss, r.block),
@@ -398,10 +604,18 @@ fn title(r: &CaseReport) -> String {
                 r.loss.long_name()
             )
         }
-        None => format!(
-            "Linear model, {}, Hessian block {index}",
-            r.loss.long_name()
-        ),
+        None => match &r.dataset {
+            Some(d) => format!(
+                "Linear model on {} ({}), {}, Hessian block {index}",
+                d.name,
+                d.standardize,
+                r.loss.long_name()
+            ),
+            None => format!(
+                "Linear model, {}, Hessian block {index}",
+                r.loss.long_name()
+            ),
+        },
     }
 }
 
@@ -418,6 +632,13 @@ fn caption(r: &CaseReport, seed: u64) -> String {
         }
         _ => format!("C = {}", r.classes),
     };
+    if let Some(d) = &r.dataset {
+        return format!(
+            "d = {}, n = {} of {} samples per replicate, γ = {:.4}, {model}, W shared, R = {} \
+             replicates, seed {seed}, hessian-rmt {}",
+            r.dim, r.samples, d.samples_in_file, r.gamma, r.replicates, VERSION
+        );
+    }
     format!(
         "d = {}, N = {}, γ = {}, {model}, {} data, R = {} replicates, seed {seed}, hessian-rmt {}",
         r.dim, r.samples, r.gamma, r.data, r.replicates, VERSION
@@ -512,6 +733,53 @@ fn table(results: &[CaseResult], args: &VerifyArgs) -> String {
             m2
         );
     }
+    let fitted: Vec<(&CaseResult, &String)> = results
+        .iter()
+        .zip(&labels)
+        .filter(|(r, _)| r.report.fits.is_some())
+        .collect();
+    if let Some((first, _)) = fitted.first() {
+        let dataset = first.report.dataset.as_ref().expect("real-data case");
+        let _ = writeln!(
+            out,
+            "\nreal data: {}, standardised '{}', d = {} of {} features, n = {} of {} samples per \
+             replicate, largest eigenvalue of Σ {:.1} times the mean",
+            dataset.name,
+            dataset.standardize,
+            first.report.dim,
+            dataset.features_in_file,
+            dataset.subset,
+            dataset.samples_in_file,
+            dataset.top_eigenvalue_ratio
+        );
+        let _ = writeln!(
+            out,
+            "{:<width$} {:<11} {:>8} {:>8} {:>10} {:>9} {:>9} {:>11}",
+            "block", "law", "KS", "KS x≠0", "W1", "m1 rel", "m2 rel", "mass at 0"
+        );
+        for (result, name) in &fitted {
+            for fit in result.report.fits.iter().flatten() {
+                let m = &fit.moments;
+                let rel = |k: usize| (m.empirical[k] / m.predicted[k] - 1.0).abs();
+                let chosen = if result.report.law == fit.name {
+                    "  ← judged"
+                } else {
+                    ""
+                };
+                let _ = writeln!(
+                    out,
+                    "{name:<width$} {:<11} {:>8.4} {:>8.4} {:>10.3e} {:>9.2e} {:>9.2e} {:>11}{chosen}",
+                    fit.law.name(),
+                    fit.ks,
+                    fit.ks_nonzero,
+                    fit.w1,
+                    rel(0),
+                    rel(1),
+                    format!("{:.3}/{:.3}", fit.zero_mass[0], fit.zero_mass[1]),
+                );
+            }
+        }
+    }
     let _ = writeln!(out, "\nlaws (atom at 0: predicted/empirical mass):");
     for (result, name) in results.iter().zip(&labels) {
         if result.report.max_abs_entry.is_none() {
@@ -537,7 +805,23 @@ fn table(results: &[CaseResult], args: &VerifyArgs) -> String {
     let _ = writeln!(
         out,
         "weight law: {}; seed {}; hessian-rmt {}",
-        args.weight_law, args.seed, VERSION
+        match (
+            fitted.is_empty(),
+            fitted.len()
+                == results
+                    .iter()
+                    .filter(|r| r.report.max_abs_entry.is_none())
+                    .count()
+        ) {
+            (true, _) => args.weight_law.to_string(),
+            (false, true) => String::from("τ given W over the whole data set"),
+            (false, false) => format!(
+                "{} (synthetic data), τ given W over the whole data set (real data)",
+                args.weight_law
+            ),
+        },
+        args.seed,
+        VERSION
     );
     let written = if args.no_plots {
         "report"

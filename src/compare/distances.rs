@@ -53,6 +53,40 @@ pub fn kolmogorov_smirnov(esd: &Esd, law: &dyn SpectralLaw) -> Result<f64, Solve
     Ok(worst)
 }
 
+/// The Kolmogorov–Smirnov distance between the non-zero eigenvalues and the law conditioned on
+/// x ≠ 0: both CDFs with their mass at 0 removed and renormalised. It measures the fit of the
+/// continuous part alone when the two masses at 0 differ for a reason the law does not model.
+/// Returns 0 when every eigenvalue or all of the law's mass is at 0.
+///
+/// # Errors
+/// Any solver error of the law's CDF.
+pub fn kolmogorov_smirnov_nonzero(esd: &Esd, law: &dyn SpectralLaw) -> Result<f64, SolverError> {
+    let values: Vec<f64> = esd.values().iter().copied().filter(|v| *v != 0.0).collect();
+    let zero = atom_mass_at(law, 0.0);
+    if values.is_empty() || zero >= 1.0 {
+        return Ok(0.0);
+    }
+    let n = values.len() as f64;
+    let cdf = law.cdf(&values)?;
+    let conditional = |f: f64, x: f64| (f - if x >= 0.0 { zero } else { 0.0 }) / (1.0 - zero);
+    let mut worst: f64 = 0.0;
+    let mut start = 0;
+    while start < values.len() {
+        let mut end = start + 1;
+        while end < values.len() && values[end] == values[start] {
+            end += 1;
+        }
+        let x = values[start];
+        let f = conditional(cdf[start], x);
+        let f_left = f - atom_mass_at(law, x) / (1.0 - zero);
+        worst = worst
+            .max((f - end as f64 / n).abs())
+            .max((f_left - start as f64 / n).abs());
+        start = end;
+    }
+    Ok(worst)
+}
+
 /// The Wasserstein-1 distance ∫ |F_ESD − F| dx between the ESD and the law.
 ///
 /// # Errors

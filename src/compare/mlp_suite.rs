@@ -185,6 +185,8 @@ fn base_report(config: &MlpConfig, settings: &SuiteSettings, case: MlpCaseSpec) 
         atom_at_zero: None,
         max_abs_entry: None,
         matrix: None,
+        dataset: None,
+        fits: None,
     }
 }
 

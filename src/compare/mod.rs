@@ -5,8 +5,10 @@
 //! - [`suite`]: the linear-model suite that ties sampling, laws and distances together, and the
 //!   parts every suite shares;
 //! - [`mlp_suite`]: the suite of the network with one hidden layer;
+//! - [`data_suite`]: the linear model on a real data set, against laws built from its covariance;
 //! - [`sweep`]: the off-diagonal to diagonal block ratio over the number of classes.
 
+pub mod data_suite;
 pub mod distances;
 pub mod mlp_suite;
 pub mod suite;

@@ -295,6 +295,13 @@ pub struct CaseReport {
     /// The comparison of an output-layer block with its expected matrix (network only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub matrix: Option<MatrixReport>,
+    /// The real data set the blocks were formed on (real data only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dataset: Option<super::data_suite::DatasetReport>,
+    /// Every law tried, with its distances and moments (real data only); the report's own `law`,
+    /// `ks` and verdict are those of the law with the smallest KS distance.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fits: Option<Vec<super::data_suite::LawFit>>,
 }
 
 /// The atom at 0: predicted and pooled empirical mass.
@@ -419,6 +426,8 @@ fn base_report(config: &LinearConfig, settings: &SuiteSettings, case: CaseSpec) 
         atom_at_zero: None,
         max_abs_entry: None,
         matrix: None,
+        dataset: None,
+        fits: None,
     }
 }
 

@@ -37,6 +37,37 @@ pub fn symmetric_eigenvalues(lower: MatRef<'_, f64>, par: Par) -> Result<Vec<f64
     Ok(values.column_vector().iter().copied().collect())
 }
 
+/// Eigenvalues (nondecreasing) and orthonormal eigenvectors (one per column, in the same order)
+/// of the symmetric matrix whose lower triangle is stored in `lower`.
+///
+/// # Errors
+/// [`SolverError::Eigen`] if the QR iteration does not converge.
+///
+/// # Panics
+/// If `lower` is not square.
+pub fn symmetric_eigen(
+    lower: MatRef<'_, f64>,
+    par: Par,
+) -> Result<(Vec<f64>, faer::Mat<f64>), SolverError> {
+    let n = lower.nrows();
+    assert_eq!(n, lower.ncols(), "eigenvalues of a square matrix");
+    let mut values = Diag::<f64>::zeros(n);
+    let mut vectors = faer::Mat::<f64>::zeros(n, n);
+    let scratch =
+        evd::self_adjoint_evd_scratch::<f64>(n, ComputeEigenvectors::Yes, par, Default::default());
+    let mut buffer = MemBuffer::new(scratch);
+    evd::self_adjoint_evd(
+        lower,
+        values.as_mut(),
+        Some(vectors.as_mut()),
+        par,
+        MemStack::new(&mut buffer),
+        Default::default(),
+    )
+    .map_err(|_| SolverError::Eigen { n })?;
+    Ok((values.column_vector().iter().copied().collect(), vectors))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +86,25 @@ mod tests {
         for (k, value) in got.iter().enumerate() {
             let exact = 2.0 - 2.0 * ((k + 1) as f64 * std::f64::consts::PI / (n + 1) as f64).cos();
             assert!((value - exact).abs() < 1e-13, "k {k}: {value} vs {exact}");
+        }
+    }
+
+    #[test]
+    fn symmetric_eigen_reconstructs_the_matrix() {
+        let n = 9;
+        let a = Mat::<f64>::from_fn(n, n, |i, j| 1.0 / (1 + i + j) as f64);
+        let (values, vectors) = symmetric_eigen(a.as_ref(), Par::Seq).unwrap();
+        for i in 0..n {
+            for j in 0..n {
+                let rebuilt: f64 = (0..n)
+                    .map(|k| vectors[(i, k)] * values[k] * vectors[(j, k)])
+                    .sum();
+                assert!(
+                    (rebuilt - a[(i, j)]).abs() < 1e-13,
+                    "({i}, {j}): {rebuilt} vs {}",
+                    a[(i, j)]
+                );
+            }
         }
     }
 }

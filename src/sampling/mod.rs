@@ -13,6 +13,7 @@
 //! - [`esd`]: the pooled empirical spectral distribution.
 
 pub mod data;
+pub mod dataset;
 pub mod esd;
 pub mod linear;
 pub mod mlp;
