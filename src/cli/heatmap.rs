@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use super::args::{positive_f64, positive_usize};
-use super::output::{prepare_dir, print, write_atomic};
+use super::output::{Staging, prepare_dir, print};
 use crate::VERSION;
 use crate::compare::sweep::SweepModel;
 use crate::models::Loss;
@@ -96,11 +96,11 @@ pub struct HeatmapArgs {
     pub save_matrix: bool,
 }
 
-/// Mean |entry| of one kind of block.
+/// The size of one kind of block, as the summary's `quantity` says.
 #[derive(Debug, Clone, Serialize)]
 struct BlockMean {
     kind: String,
-    mean_abs_entry: f64,
+    value: f64,
 }
 
 /// The JSON summary.
@@ -121,6 +121,9 @@ struct Summary {
     parameters: usize,
     /// "entries" when the Hessian was formed, "block means" otherwise.
     mode: &'static str,
+    /// What `value` of each block kind is: "mean |entry|" over its blocks when the Hessian was
+    /// formed, "mean |mean entry|" over its blocks otherwise.
+    quantity: &'static str,
     blocks: Vec<BlockMean>,
 }
 
@@ -151,9 +154,18 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
         SweepModel::Linear => linear(args)?,
     };
     // Timing is a diagnostic and goes to stderr: files and stdout stay reproducible.
-    eprintln!("formed in {:.1} s", start.elapsed().as_secs_f64());
+    eprintln!(
+        "{} in {:.1} s",
+        if mode == "entries" {
+            "Hessian formed"
+        } else {
+            "block means computed"
+        },
+        start.elapsed().as_secs_f64()
+    );
+    let stage = Staging::new(&args.out)?;
     if args.save_matrix {
-        write_atomic(&args.out.join("hessian.npy"), &npy_bytes(&matrix)?)?;
+        stage.write("hessian.npy", &npy_bytes(&matrix)?)?;
     }
     drop(matrix);
 
@@ -169,16 +181,17 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
         width: (args.model == SweepModel::Mlp).then_some(args.width),
         parameters,
         mode,
+        quantity: quantity(mode),
         blocks: blocks
             .iter()
             .map(|(kind, v)| BlockMean {
                 kind: kind.clone(),
-                mean_abs_entry: *v,
+                value: *v,
             })
             .collect(),
     };
     let json = serde_json::to_string_pretty(&summary)? + "\n";
-    write_atomic(&args.out.join("heatmap.json"), json.as_bytes())?;
+    stage.write("heatmap.json", json.as_bytes())?;
 
     let what = match args.model {
         SweepModel::Mlp => format!(
@@ -236,16 +249,24 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
     };
     let extensions: &[&str] = if args.no_plots { &[] } else { &["png", "svg"] };
     for extension in extensions {
-        let path = args.out.join(format!("heatmap.{extension}"));
+        let path = stage.dir().join(format!("heatmap.{extension}"));
         draw_heatmap(&path, &figure, SVG_CELLS)
-            .with_context(|| format!("cannot draw '{}'", path.display()))?;
+            .with_context(|| format!("cannot draw heatmap.{extension}"))?;
     }
+    stage.commit()?;
     if args.json {
         print(&json)?;
     } else {
-        let mut text = format!("{what}: {parameters} parameters, {mode}\n");
+        let mut text = format!(
+            "{what}: {parameters} parameters, {}\n",
+            if mode == "entries" {
+                "the Hessian formed in full"
+            } else {
+                "one cell per block, no block formed"
+            }
+        );
         for (kind, v) in &blocks {
-            text.push_str(&format!("  {kind:<24} mean |entry| {v:.4e}\n"));
+            text.push_str(&format!("  {kind:<24} {} {v:.4e}\n", quantity(mode)));
         }
         let mut files = vec!["heatmap.json"];
         if !args.no_plots {
@@ -264,6 +285,15 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
         print(&text)?;
     }
     Ok(Outcome::Pass)
+}
+
+/// What the value of a block kind is in a mode.
+fn quantity(mode: &str) -> &'static str {
+    if mode == "entries" {
+        "mean |entry|"
+    } else {
+        "mean |mean entry|"
+    }
 }
 
 /// Encodes a matrix as NPY bytes, float64 in C order.

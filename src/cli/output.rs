@@ -1,4 +1,4 @@
-//! Output files and streams: folder checks, atomic writes, broken pipes.
+//! Output files and streams: folder checks, staged writes, broken pipes.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,25 +18,85 @@ pub fn prepare_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so `path`
-/// holds either its old content or the complete new content.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let temporary: PathBuf = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let result = std::fs::write(&temporary, bytes)
-        .and_then(|()| std::fs::rename(&temporary, path))
-        .with_context(|| format!("cannot write '{}'", path.display()));
-    if result.is_err() {
-        let _ = std::fs::remove_file(&temporary);
+/// The files of one run, written into a hidden folder inside the output folder and moved into
+/// place only when all of them exist, so that a run that fails half-way leaves no partial output.
+/// Dropping it without [`Staging::commit`] removes the hidden folder.
+pub struct Staging {
+    out: PathBuf,
+    dir: PathBuf,
+    committed: bool,
+}
+
+impl Staging {
+    /// Creates the hidden folder inside `out` (which must exist and be writable).
+    ///
+    /// # Errors
+    /// When the folder cannot be created.
+    pub fn new(out: &Path) -> Result<Self> {
+        let dir = out.join(format!(".hessian-rmt-staging-{}", std::process::id()));
+        std::fs::create_dir_all(&dir)
+            .with_context(|| format!("cannot create '{}'", dir.display()))?;
+        Ok(Self {
+            out: out.to_path_buf(),
+            dir,
+            committed: false,
+        })
     }
-    result
+
+    /// The folder to write into.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Writes `bytes` as the file `name`.
+    ///
+    /// # Errors
+    /// When the file cannot be written.
+    pub fn write(&self, name: &str, bytes: &[u8]) -> Result<()> {
+        let path = self.dir.join(name);
+        std::fs::write(&path, bytes).with_context(|| format!("cannot write '{}'", path.display()))
+    }
+
+    /// Moves every file into the output folder. A name taken there by a folder stops the move
+    /// before any file is moved.
+    ///
+    /// # Errors
+    /// When a name is taken by a folder or a rename fails.
+    pub fn commit(mut self) -> Result<()> {
+        let mut names = Vec::new();
+        for entry in std::fs::read_dir(&self.dir)
+            .with_context(|| format!("cannot read '{}'", self.dir.display()))?
+        {
+            names.push(entry?.file_name());
+        }
+        names.sort();
+        for name in &names {
+            let target = self.out.join(name);
+            if target.is_dir() {
+                anyhow::bail!(
+                    "cannot write '{}': a folder has that name",
+                    target.display()
+                );
+            }
+        }
+        for name in &names {
+            let target = self.out.join(name);
+            std::fs::rename(self.dir.join(name), &target)
+                .with_context(|| format!("cannot write '{}'", target.display()))?;
+        }
+        self.committed = true;
+        std::fs::remove_dir_all(&self.dir)
+            .with_context(|| format!("cannot clean up '{}'", self.dir.display()))?;
+        Ok(())
+    }
+}
+
+impl Drop for Staging {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+    }
 }
 
 /// Writes text to stdout.

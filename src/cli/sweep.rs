@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use super::args::{positive_f64, positive_usize};
-use super::output::{prepare_dir, print, write_atomic};
+use super::output::{Staging, prepare_dir, print};
 use crate::VERSION;
 use crate::compare::sweep::{
     SweepConfig, SweepModel, SweepPoint, fitted_slope, log_spaced, run_sweep,
@@ -128,6 +128,11 @@ fn parse_classes(text: &str, points: usize) -> Result<Vec<usize>> {
         if lo >= hi {
             bail!("invalid value '{text}' for '--classes': {rule}");
         }
+        if points < 2 {
+            bail!(
+                "invalid value '{points}' for '--points': a range LO..HI needs at least 2 points"
+            );
+        }
         log_spaced(lo, hi, points)
     } else {
         text.split(',').map(parse).collect::<Result<Vec<_>>>()?
@@ -169,6 +174,26 @@ pub fn run(args: &SweepArgs) -> Result<Outcome> {
             SweepModel::Mlp => (10.min(largest), largest),
         },
     };
+    if args.model == SweepModel::Mlp {
+        if let Some(&bad) = classes.iter().find(|&&c| c < 3) {
+            bail!(
+                "invalid value '{bad}' in '--classes': the network sweep needs C ≥ 3, because its \
+                 ratio averages over V through E[1/χ²_C], finite only for C ≥ 3"
+            );
+        }
+    }
+    let in_range = classes
+        .iter()
+        .filter(|&&c| c >= fit_range.0 && c <= fit_range.1)
+        .count();
+    if in_range < 2 && classes.len() >= 2 && args.fit_range.is_some() {
+        bail!(
+            "invalid value '{},{}' for '--fit-range': it holds {in_range} of the swept class counts; \
+             a slope needs at least 2",
+            fit_range.0,
+            fit_range.1
+        );
+    }
     let config = SweepConfig {
         model: args.model,
         loss: args.loss,
@@ -222,13 +247,15 @@ pub fn run(args: &SweepArgs) -> Result<Outcome> {
         points: &points,
     };
     let json = serde_json::to_string_pretty(&report)? + "\n";
-    write_atomic(&args.out.join("sweep.json"), json.as_bytes())?;
-    write_atomic(&args.out.join("sweep.csv"), csv(&report).as_bytes())?;
+    let stage = Staging::new(&args.out)?;
+    stage.write("sweep.json", json.as_bytes())?;
+    stage.write("sweep.csv", csv(&report).as_bytes())?;
     // MSE of the linear model has R = 0 everywhere, which has no log-log plot.
     let plotted = !args.no_plots && report.points.iter().any(|p| p.theory > 0.0);
     if plotted {
-        draw(&report, &args.out)?;
+        draw(&report, stage.dir())?;
     }
+    stage.commit()?;
     if args.json {
         print(&json)?;
     } else {
@@ -486,7 +513,7 @@ fn draw(report: &Report<'_>, out: &std::path::Path) -> Result<()> {
     };
     for extension in ["png", "svg"] {
         let path = out.join(format!("sweep.{extension}"));
-        draw_sweep(&path, &figure).with_context(|| format!("cannot draw '{}'", path.display()))?;
+        draw_sweep(&path, &figure).with_context(|| format!("cannot draw sweep.{extension}"))?;
     }
     Ok(())
 }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::Outcome;
 use super::args::{at_least_two, positive_f64, positive_usize};
-use super::output::{prepare_dir, print, write_atomic};
+use super::output::{Staging, prepare_dir, print};
 use crate::VERSION;
 use crate::compare::data_suite::{self, DEFAULT_STANDARDIZE, DataConfig, run_data_suite};
 use crate::compare::mlp_suite::{MlpCaseSpec, default_mlp_cases, run_mlp_suite, validate_cases};
@@ -547,10 +547,12 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         cases: results.iter().map(|r| &r.report).collect(),
     };
     let json = serde_json::to_string_pretty(&report)? + "\n";
-    write_atomic(&args.out.join("report.json"), json.as_bytes())?;
+    let stage = Staging::new(&args.out)?;
+    stage.write("report.json", json.as_bytes())?;
     if !args.no_plots {
-        draw_plots(&results, args)?;
+        draw_plots(&results, args, stage.dir())?;
     }
+    stage.commit()?;
     if args.json {
         print(&json)?;
     } else {
@@ -645,7 +647,7 @@ fn caption(r: &CaseReport, seed: u64) -> String {
     )
 }
 
-fn draw_plots(results: &[CaseResult], args: &VerifyArgs) -> Result<()> {
+fn draw_plots(results: &[CaseResult], args: &VerifyArgs, dir: &std::path::Path) -> Result<()> {
     for result in results {
         let (Some(esd), Some(law), Some(curve)) = (&result.esd, &result.law, &result.curve) else {
             continue;
@@ -664,9 +666,9 @@ fn draw_plots(results: &[CaseResult], args: &VerifyArgs) -> Result<()> {
             ks: r.ks,
         };
         for extension in ["png", "svg"] {
-            let path = args.out.join(format!("{}.{extension}", case_stem(r)));
+            let path = dir.join(format!("{}.{extension}", case_stem(r)));
             draw_overlay(&path, &figure)
-                .with_context(|| format!("cannot draw '{}'", path.display()))?;
+                .with_context(|| format!("cannot draw {}.{extension}", case_stem(r)))?;
         }
     }
     Ok(())

@@ -520,7 +520,7 @@ fn heatmap_network_and_wide_linear() {
         blocks
             .iter()
             .find(|b| b["kind"] == kind)
-            .and_then(|b| b["mean_abs_entry"].as_f64())
+            .and_then(|b| b["value"].as_f64())
             .unwrap()
     };
     // MSE: the output-layer blocks off the diagonal are exactly zero.
@@ -559,7 +559,21 @@ fn heatmap_network_and_wide_linear() {
     );
     let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(summary["mode"], "block means");
+    assert_eq!(summary["quantity"], "mean |mean entry|");
     assert_eq!(summary["parameters"], 14000);
+}
+
+#[test]
+fn a_failed_write_leaves_no_partial_output() {
+    // A folder named like the plot blocks the last file; the JSON and CSV written before it must
+    // not be left behind.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("out/sweep.png")).unwrap();
+    let out = run(&["sweep", "--theory-only", "--classes", "2,10"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("a folder has that name"), "{stderr}");
+    assert_eq!(files_in(&dir.path().join("out")), ["sweep.png"]);
 }
 
 #[test]

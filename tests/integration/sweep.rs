@@ -122,7 +122,7 @@ fn linear_mse_ratio_is_exactly_zero() {
 #[test]
 fn spectral_ratio_agrees_with_its_prediction() {
     // The spectral ratio is set by the few largest weights of each block and scatters widely: one
-    // replicate of the linear model has a relative standard deviation near 1. With 120
+    // replicate of the linear model has a relative standard deviation of 0.2 to 0.7. With 120
     // replicates the jackknife standard error of the pooled ratio is about 8 %, and that of the
     // prediction (up to 256 realisations) about 6 %. Both enter the 3-standard-error bound.
     // The network's prediction is closed-form. About 5 s in release.
