@@ -2,6 +2,7 @@
 
 mod cli;
 mod consistency;
+mod data;
 mod mlp;
 mod properties;
 mod solver;
