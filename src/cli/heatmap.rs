@@ -21,6 +21,7 @@ use crate::models::Loss;
 use crate::models::linear::{full_hessian as linear_hessian, softmax_columns};
 use crate::models::mlp::{Activation, Mlp, full_hessian_blocked};
 use crate::plot::{ColorScale, HeatmapFigure, draw_heatmap};
+use crate::sampling::dataset::{Dataset, Standardize, builtin, load_bytes, standardize};
 use crate::sampling::{DataDist, Stream, rng};
 
 /// Largest Hessian side formed in full (an 12000² matrix takes 1.15 GB).
@@ -84,6 +85,17 @@ pub struct HeatmapArgs {
     /// Folder for heatmap.png, heatmap.svg and heatmap.json.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
+    /// Real data instead of Gaussian inputs: mnist or digits (built in), or a CSV/NPY file as for
+    /// `verify --data`. d, N and C then come from the data, and --dim, --samples and --classes
+    /// are not used.
+    #[arg(long, value_name = "NAME|PATH")]
+    pub data: Option<String>,
+    /// Labels of a data file (see `verify --labels`).
+    #[arg(long, value_name = "PATH")]
+    pub labels: Option<PathBuf>,
+    /// Standardisation of real data (see `verify --standardize`) [default: center].
+    #[arg(long, value_parser = |t: &str| t.parse::<Standardize>(), value_name = "MODE")]
+    pub standardize: Option<Standardize>,
     /// Print the JSON summary on stdout instead of the text summary.
     #[arg(long)]
     pub json: bool,
@@ -112,6 +124,9 @@ struct Summary {
     loss: Loss,
     #[serde(skip_serializing_if = "Option::is_none")]
     activation: Option<Activation>,
+    /// The real data set and its standardisation (Gaussian inputs when absent).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<String>,
     dim: usize,
     samples: usize,
     classes: usize,
@@ -132,14 +147,27 @@ struct Summary {
 /// # Errors
 /// Invalid sizes, an unwritable output folder, or a plotting failure.
 pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
-    if args.classes < 2 {
+    let data = match &args.data {
+        Some(source) => Some(load_data(args, source)?),
+        None => {
+            if args.labels.is_some() || args.standardize.is_some() {
+                bail!("--labels and --standardize need --data");
+            }
+            None
+        }
+    };
+    let (dim, samples, classes) = match &data {
+        Some(d) => (d.dim(), d.len(), d.classes),
+        None => (args.dim, args.samples, args.classes),
+    };
+    if classes < 2 {
         bail!(
             "invalid value '{}' for '--classes': must be an integer of at least 2",
-            args.classes
+            classes
         );
     }
     if args.model == SweepModel::Mlp {
-        let side = args.width * (args.dim + args.classes);
+        let side = args.width * (dim + classes);
         if side > MAX_FULL_SIDE {
             bail!(
                 "the network's Hessian would be {side} × {side}; m (d + C) must be at most \
@@ -150,8 +178,8 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
     prepare_dir(&args.out)?;
     let start = Instant::now();
     let ((cells, size, boundaries, blocks, mode, parameters), matrix) = match args.model {
-        SweepModel::Mlp => network(args),
-        SweepModel::Linear => linear(args)?,
+        SweepModel::Mlp => network(args, data.as_ref()),
+        SweepModel::Linear => linear(args, data.as_ref())?,
     };
     // Timing is a diagnostic and goes to stderr: files and stdout stay reproducible.
     eprintln!(
@@ -175,9 +203,12 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
         model: args.model,
         loss: args.loss,
         activation: (args.model == SweepModel::Mlp).then_some(args.activation),
-        dim: args.dim,
-        samples: args.samples,
-        classes: args.classes,
+        data: data
+            .as_ref()
+            .map(|d| format!("{} ({})", d.name, d.standardize)),
+        dim,
+        samples,
+        classes,
         width: (args.model == SweepModel::Mlp).then_some(args.width),
         parameters,
         mode,
@@ -217,12 +248,19 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
         ColorScale::Linear => format!("colour linear from 0 (dark) to {top:.1e} (yellow)"),
     };
     let figure = HeatmapFigure {
-        title: format!("|Hessian| at initialisation, {what}"),
+        title: match &data {
+            Some(d) => format!("|Hessian| at initialisation, {what}, on {}", d.name),
+            None => format!("|Hessian| at initialisation, {what}"),
+        },
         caption: format!(
-            "{grouping}; {colours}; d = {}, N = {}, C = {}{}, {} parameters, {} colour scale, seed {}, hessian-rmt {}",
-            args.dim,
-            args.samples,
-            args.classes,
+            "{grouping}; {colours}; {}d = {}, N = {}, C = {}{}, {} parameters, {} colour scale, seed {}, hessian-rmt {}",
+            data.as_ref().map_or(String::new(), |d| format!(
+                "{} ({}), ",
+                d.name, d.standardize
+            )),
+            dim,
+            samples,
+            classes,
             if args.model == SweepModel::Mlp {
                 format!(", m = {}", args.width)
             } else {
@@ -381,13 +419,45 @@ fn block_means(
         .collect()
 }
 
-fn network(args: &HeatmapArgs) -> (Picture, Mat<f64>) {
-    let (d, n, c, m) = (args.dim, args.samples, args.classes, args.width);
+/// Loads and standardises the data set of `--data`.
+fn load_data(args: &HeatmapArgs, source: &str) -> Result<Dataset> {
+    let (path, bytes) = match builtin(source) {
+        Some((file, bytes)) => (PathBuf::from(file), bytes.to_vec()),
+        None => {
+            if args.labels.is_none() && source.is_empty() {
+                bail!("--data must be mnist, digits or a file path");
+            }
+            let path = PathBuf::from(source);
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read '{source}'"))?;
+            (path, bytes)
+        }
+    };
+    if args.labels.is_some() && builtin(source).is_some() {
+        bail!("--labels goes with a data file; the built-in data sets carry their labels");
+    }
+    let raw = load_bytes(&path, &bytes, args.labels.as_deref(), None)?;
+    Ok(standardize(
+        &raw,
+        args.standardize.unwrap_or(Standardize::Center),
+    )?)
+}
+
+fn network(args: &HeatmapArgs, data: Option<&Dataset>) -> (Picture, Mat<f64>) {
+    let (d, n, c, m) = match data {
+        Some(data) => (data.dim(), data.len(), data.classes, args.width),
+        None => (args.dim, args.samples, args.classes, args.width),
+    };
     let mut generator = rng(args.seed, Stream::Replicate(0));
     let w = DataDist::Gaussian.sample(&mut generator, m, d, args.sigma_w / (d as f64).sqrt());
     let v = DataDist::Gaussian.sample(&mut generator, c, m, args.sigma_v / (m as f64).sqrt());
-    let x = DataDist::Gaussian.sample(&mut generator, d, n, 1.0);
-    let labels: Vec<usize> = (0..n).map(|_| generator.random_range(0..c)).collect();
+    let (x, labels) = match data {
+        Some(data) => (data.x.clone(), data.labels.clone()),
+        None => {
+            let x = DataDist::Gaussian.sample(&mut generator, d, n, 1.0);
+            let labels: Vec<usize> = (0..n).map(|_| generator.random_range(0..c)).collect();
+            (x, labels)
+        }
+    };
     let net = Mlp {
         w,
         v,
@@ -425,11 +495,17 @@ fn network(args: &HeatmapArgs) -> (Picture, Mat<f64>) {
     ((cells, size, boundaries, blocks, "entries", side), h)
 }
 
-fn linear(args: &HeatmapArgs) -> Result<(Picture, Mat<f64>)> {
-    let (d, n, c) = (args.dim, args.samples, args.classes);
+fn linear(args: &HeatmapArgs, data: Option<&Dataset>) -> Result<(Picture, Mat<f64>)> {
+    let (d, n, c) = match data {
+        Some(data) => (data.dim(), data.len(), data.classes),
+        None => (args.dim, args.samples, args.classes),
+    };
     let mut generator = rng(args.seed, Stream::Replicate(0));
     let w = DataDist::Gaussian.sample(&mut generator, c, d, args.sigma_w / (d as f64).sqrt());
-    let x = DataDist::Gaussian.sample(&mut generator, d, n, 1.0);
+    let x = match data {
+        Some(data) => data.x.clone(),
+        None => DataDist::Gaussian.sample(&mut generator, d, n, 1.0),
+    };
     let kinds = ["diag", "off"];
 
     if c * d <= MAX_FULL_SIDE {

@@ -564,6 +564,42 @@ fn heatmap_network_and_wide_linear() {
 }
 
 #[test]
+fn heatmap_of_a_real_data_set() {
+    // The built-in digits: d = 61 after dropping 3 constant pixels, N = 1797, C = 10.
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &[
+            "heatmap",
+            "--data",
+            "digits",
+            "--model",
+            "linear",
+            "--no-plots",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(summary["dim"], 61);
+    assert_eq!(summary["samples"], 1797);
+    assert_eq!(summary["classes"], 10);
+    assert_eq!(summary["parameters"], 610);
+    assert_eq!(summary["data"], "digits.csv (center)");
+    let out = run(&["heatmap", "--standardize", "scale"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim_end(),
+        "error: --labels and --standardize need --data"
+    );
+}
+
+#[test]
 fn a_failed_write_leaves_no_partial_output() {
     // A folder named like the plot blocks the last file; the JSON and CSV written before it must
     // not be left behind.
