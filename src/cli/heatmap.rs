@@ -108,7 +108,7 @@ pub struct HeatmapArgs {
     pub save_matrix: bool,
 }
 
-/// The size of one kind of block, as the summary's `quantity` says.
+/// The size of one kind of block, in the unit named by the summary's `quantity`.
 #[derive(Debug, Clone, Serialize)]
 struct BlockMean {
     kind: String,
@@ -136,7 +136,7 @@ struct Summary {
     parameters: usize,
     /// "entries" when the Hessian was formed, "block means" otherwise.
     mode: &'static str,
-    /// What `value` of each block kind is: "mean |entry|" over its blocks when the Hessian was
+    /// Meaning of the `value` of each block kind: "mean |entry|" over its blocks when the Hessian was
     /// formed, "mean |mean entry|" over its blocks otherwise.
     quantity: &'static str,
     blocks: Vec<BlockMean>,
@@ -325,7 +325,7 @@ pub fn run(args: &HeatmapArgs) -> Result<Outcome> {
     Ok(Outcome::Pass)
 }
 
-/// What the value of a block kind is in a mode.
+/// Returns the meaning of a block kind's value in a mode.
 fn quantity(mode: &str) -> &'static str {
     if mode == "entries" {
         "mean |entry|"

@@ -43,7 +43,7 @@ impl Staging {
         })
     }
 
-    /// The folder to write into.
+    /// Returns the folder to write into.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -131,7 +131,7 @@ pub struct VerifyArgs {
     pub json: bool,
 }
 
-/// Where the data come from.
+/// Source of the data.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DataSource {
     /// I.i.d. entries of this law.

@@ -48,7 +48,7 @@ pub const BUILTIN: [(&str, &str, &[u8]); 2] = [
     ),
 ];
 
-/// The built-in data set called `name` ("mnist" or "digits"): (file name, bytes).
+/// Returns the built-in data set called `name` ("mnist" or "digits") as (file name, bytes).
 pub fn builtin(name: &str) -> Option<(&'static str, &'static [u8])> {
     BUILTIN
         .iter()
@@ -72,7 +72,7 @@ pub enum DatasetError {
     Format {
         /// The file.
         path: PathBuf,
-        /// What is wrong, and where.
+        /// The fault and its place.
         message: String,
     },
     /// The standardisation does not fit the data.
@@ -83,7 +83,7 @@ pub enum DatasetError {
     Solver(#[from] SolverError),
 }
 
-/// How the features are standardised before use.
+/// Standardisation of the features before use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standardize {
     /// As they are.

@@ -208,7 +208,7 @@ fn mnist(mode: Standardize) -> Arc<hessian_rmt::sampling::dataset::Dataset> {
 fn whitened_mnist_fits_the_laws() {
     // Whitened to 200 components (Σ = I), n = 400, R = 8: both cross-entropy blocks within KS 0.04
     // of the best law. The tolerance of the verdict itself is derived from the sizes (about 0.06
-    // here); 0.04 is the acceptance figure. Seed 1.
+    // here); 0.04 is the acceptance figure.
     let config = DataConfig {
         dataset: mnist(Standardize::Whiten(Some(200))),
         subset: 400,
@@ -236,7 +236,7 @@ fn whitened_mnist_fits_the_laws() {
 fn raw_mnist_needs_the_covariance() {
     // Centred MNIST (d = 663 after dropping constant pixels, n = 1000, R = 8): the judged law gets
     // the first moment within 2 % for both blocks, and its KS distance is at least 3 times
-    // smaller than the isotropic law's. About 20 s in release. Seed 1.
+    // smaller than the isotropic law's. About 20 s in release.
     let config = DataConfig {
         dataset: mnist(Standardize::Center),
         subset: 1000,
