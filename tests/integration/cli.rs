@@ -60,7 +60,42 @@ fn bad_input_exits_2_with_one_line_and_no_files() {
         (&["sweep", "--classes", "100..10"], "'100..10'"),
         (
             &["sweep", "--model", "mlp", "--classes", "2,10"],
-            "at least 3, got 2",
+            "invalid value '2' in '--classes': the network sweep needs C ≥ 3",
+        ),
+        (
+            &["sweep", "--classes", "2..10", "--points", "1"],
+            "a range LO..HI needs at least 2 points",
+        ),
+        (
+            &[
+                "sweep",
+                "--classes",
+                "2,10,100",
+                "--fit-range",
+                "20000,30000",
+            ],
+            "it holds 0 of the swept class counts",
+        ),
+        (
+            &["verify", "--data", "mnist", "--subset", "6000"],
+            "subset size must be in [2, 5000]",
+        ),
+        (
+            &["verify", "--data", "mnist", "--standardize", "whiten:0"],
+            "'whiten:0'",
+        ),
+        (
+            &["verify", "--data", "mnist", "--standardize", "whiten:700"],
+            "have rank",
+        ),
+        (
+            &["verify", "--data", "mnist", "--model", "mlp"],
+            "linear model only",
+        ),
+        (&["verify", "--subset", "100"], "need real data"),
+        (
+            &["verify", "--data", "no-such-file.csv"],
+            "cannot read 'no-such-file.csv'",
         ),
         (&["sweep", "--replicates", "1"], "at least 2"),
         (&["heatmap", "--width", "40"], "at most 12000"),
