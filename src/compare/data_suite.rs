@@ -37,8 +37,8 @@ use serde::Serialize;
 
 use super::distances::{kolmogorov_smirnov, kolmogorov_smirnov_nonzero, wasserstein1};
 use super::suite::{
-    BlockKind, CaseReport, CaseResult, CaseSpec, MomentReport, SuiteError, WeightLawKind,
-    judge_spectrum, zero_check,
+    BlockKind, CaseHeader, CaseReport, CaseResult, CaseSpec, MomentReport, SuiteError,
+    WeightLawKind, judge_spectrum, zero_check,
 };
 use super::verdict::{ToleranceInputs, Tolerances, moment_report};
 use crate::error::ModelError;
@@ -326,39 +326,9 @@ fn sample_replicate<R: rand::Rng + ?Sized>(
 
 fn base_report(config: &DataConfig, case: CaseSpec) -> CaseReport {
     let data = &config.dataset;
-    let (k, l) = case.block.indices();
     let mean_eigenvalue = data.covariance_eigenvalues.iter().sum::<f64>() / data.dim() as f64;
     CaseReport {
-        model: "linear",
-        loss: case.loss,
-        block: case.block,
-        block_index: [k + 1, l + 1],
-        dim: data.dim(),
-        samples: config.subset,
-        classes: data.classes,
-        gamma: config.gamma(),
         logit_scale: Some(config.logit_scale),
-        width: None,
-        activation: None,
-        init_scales: None,
-        redraw_v: None,
-        replicates: config.replicates,
-        data: data.name.clone(),
-        weight_law: WeightLawKind::Conditional,
-        fixed_weights: false,
-        law: String::from("zero"),
-        eigenvalues: 0,
-        ks: None,
-        w1: None,
-        tolerance: None,
-        pass: false,
-        moments: None,
-        edges: None,
-        zeros_snapped: 0,
-        atoms: Vec::new(),
-        atom_at_zero: None,
-        max_abs_entry: None,
-        matrix: None,
         dataset: Some(DatasetReport {
             name: data.name.clone(),
             standardize: data.standardize.to_string(),
@@ -369,7 +339,18 @@ fn base_report(config: &DataConfig, case: CaseSpec) -> CaseReport {
             top_eigenvalue_ratio: data.covariance_eigenvalues.last().copied().unwrap_or(0.0)
                 / mean_eigenvalue,
         }),
-        fits: None,
+        ..CaseReport::blank(CaseHeader {
+            model: "linear",
+            loss: case.loss,
+            block: case.block,
+            dim: data.dim(),
+            samples: config.subset,
+            classes: data.classes,
+            replicates: config.replicates,
+            data: data.name.clone(),
+            weight_law: WeightLawKind::Conditional,
+            fixed_weights: true,
+        })
     }
 }
 

@@ -17,7 +17,7 @@ use faer::{Mat, Par};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::suite::{BlockKind, MatrixReport};
+use super::suite::{BlockKind, CaseHeader, MatrixReport};
 use super::suite::{
     CaseReport, CaseResult, SuiteError, SuiteSettings, WeightLawKind, judge_spectrum, zero_check,
 };
@@ -153,40 +153,23 @@ pub fn run_mlp_suite(
 }
 
 fn base_report(config: &MlpConfig, settings: &SuiteSettings, case: MlpCaseSpec) -> CaseReport {
-    let (a, b) = case.block.indices();
     CaseReport {
-        model: "mlp",
-        loss: case.loss,
-        block: case.block,
-        block_index: [a + 1, b + 1],
-        dim: config.dim,
-        samples: config.samples,
-        classes: config.classes,
-        gamma: config.gamma(),
-        logit_scale: None,
         width: Some(config.width),
         activation: Some(case.activation),
         init_scales: Some([config.sigma_w, config.sigma_v]),
         redraw_v: Some(config.redraw_v),
-        replicates: config.replicates,
-        data: config.data.to_string(),
-        weight_law: settings.weight_law,
-        fixed_weights: config.fix_weights,
-        law: String::from("zero"),
-        eigenvalues: 0,
-        ks: None,
-        w1: None,
-        tolerance: None,
-        pass: false,
-        moments: None,
-        edges: None,
-        zeros_snapped: 0,
-        atoms: Vec::new(),
-        atom_at_zero: None,
-        max_abs_entry: None,
-        matrix: None,
-        dataset: None,
-        fits: None,
+        ..CaseReport::blank(CaseHeader {
+            model: "mlp",
+            loss: case.loss,
+            block: case.block,
+            dim: config.dim,
+            samples: config.samples,
+            classes: config.classes,
+            replicates: config.replicates,
+            data: config.data.to_string(),
+            weight_law: settings.weight_law,
+            fixed_weights: config.fix_weights,
+        })
     }
 }
 

@@ -394,40 +394,87 @@ pub fn run_linear_suite(
 }
 
 fn base_report(config: &LinearConfig, settings: &SuiteSettings, case: CaseSpec) -> CaseReport {
-    let (k, l) = case.block.indices();
     CaseReport {
-        model: "linear",
-        loss: case.loss,
-        block: case.block,
-        block_index: [k + 1, l + 1],
-        dim: config.dim,
-        samples: config.samples,
-        classes: config.classes,
-        gamma: config.gamma(),
         logit_scale: Some(config.logit_scale),
-        width: None,
-        activation: None,
-        init_scales: None,
-        redraw_v: None,
-        replicates: config.replicates,
-        data: config.data.to_string(),
-        weight_law: settings.weight_law,
-        fixed_weights: config.fix_weights,
-        law: String::from("zero"),
-        eigenvalues: 0,
-        ks: None,
-        w1: None,
-        tolerance: None,
-        pass: false,
-        moments: None,
-        edges: None,
-        zeros_snapped: 0,
-        atoms: Vec::new(),
-        atom_at_zero: None,
-        max_abs_entry: None,
-        matrix: None,
-        dataset: None,
-        fits: None,
+        ..CaseReport::blank(CaseHeader {
+            model: "linear",
+            loss: case.loss,
+            block: case.block,
+            dim: config.dim,
+            samples: config.samples,
+            classes: config.classes,
+            replicates: config.replicates,
+            data: config.data.to_string(),
+            weight_law: settings.weight_law,
+            fixed_weights: config.fix_weights,
+        })
+    }
+}
+
+/// What names a case in its report: the model, the block and the sizes.
+#[derive(Debug, Clone)]
+pub struct CaseHeader {
+    /// Model name.
+    pub model: &'static str,
+    /// Loss.
+    pub loss: Loss,
+    /// Block kind.
+    pub block: BlockKind,
+    /// d.
+    pub dim: usize,
+    /// N (n for real data).
+    pub samples: usize,
+    /// C.
+    pub classes: usize,
+    /// R.
+    pub replicates: usize,
+    /// Data law or data set.
+    pub data: String,
+    /// Weight law of the prediction.
+    pub weight_law: WeightLawKind,
+    /// Whether W was shared by the replicates.
+    pub fixed_weights: bool,
+}
+
+impl CaseReport {
+    /// A report with the header filled in, no model-specific field, and no result yet: the law
+    /// "zero", no distance, not passed.
+    pub fn blank(header: CaseHeader) -> Self {
+        let (k, l) = header.block.indices();
+        Self {
+            model: header.model,
+            loss: header.loss,
+            block: header.block,
+            block_index: [k + 1, l + 1],
+            dim: header.dim,
+            samples: header.samples,
+            classes: header.classes,
+            gamma: header.dim as f64 / header.samples as f64,
+            logit_scale: None,
+            width: None,
+            activation: None,
+            init_scales: None,
+            redraw_v: None,
+            replicates: header.replicates,
+            data: header.data,
+            weight_law: header.weight_law,
+            fixed_weights: header.fixed_weights,
+            law: String::from("zero"),
+            eigenvalues: 0,
+            ks: None,
+            w1: None,
+            tolerance: None,
+            pass: false,
+            moments: None,
+            edges: None,
+            zeros_snapped: 0,
+            atoms: Vec::new(),
+            atom_at_zero: None,
+            max_abs_entry: None,
+            matrix: None,
+            dataset: None,
+            fits: None,
+        }
     }
 }
 
