@@ -60,12 +60,12 @@ pub fn builtin(name: &str) -> Option<(&'static str, &'static [u8])> {
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
     /// The file could not be read.
-    #[error("cannot read '{path}': {source}")]
+    #[error("cannot read '{}': {reason}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
         /// The cause.
-        source: std::io::Error,
+        reason: String,
     },
     /// The file's contents break a rule.
     #[error("{}: {message}", path.display())]
@@ -221,12 +221,15 @@ pub fn load_bytes(
         None => {
             let columns = table.rows[0].len();
             if columns < 2 {
+                let place = match table.cells[0].line {
+                    0 => String::from("the array"),
+                    line => format!("line {line}"),
+                };
                 return Err(format_error(
                     features,
                     format!(
-                        "line {} has {columns} column; without --labels the last column is the \
-                         label, so at least 2 are needed",
-                        table.cells[0].line
+                        "{place} has {columns} column; without --labels the last column is the \
+                         label, so at least 2 are needed"
                     ),
                 ));
             }
@@ -341,9 +344,9 @@ fn format_error(path: &Path, message: String) -> DatasetError {
 }
 
 fn read_file(path: &Path) -> Result<Vec<u8>, DatasetError> {
-    std::fs::read(path).map_err(|source| DatasetError::Io {
+    std::fs::read(path).map_err(|e| DatasetError::Io {
         path: path.to_path_buf(),
-        source,
+        reason: e.to_string(),
     })
 }
 

@@ -234,14 +234,18 @@ fn whitened_mnist_fits_the_laws() {
 
 #[test]
 fn raw_mnist_needs_the_covariance() {
-    // Centred MNIST (d = 663 after dropping constant pixels, n = 1000, R = 8): the judged law gets
+    // Centred MNIST (d = 663 after dropping constant pixels, n = 1000, R = 32): the judged law gets
     // the first moment within 2 % for both blocks, and its KS distance is at least 3 times
-    // smaller than the isotropic law's. About 20 s in release.
+    // smaller than the isotropic law's. The empirical first moment is a mean of n R i.i.d. terms
+    // τ‖x‖²/d, heavy-tailed for the off-diagonal block: its standard error (reported as
+    // first_moment_stderr) is about 1.2 % of it at R = 8 and 0.6 % at R = 32, so 2 % is 1.6
+    // standard errors at R = 8 and 3.3 at R = 32; the error must also be within 4 standard
+    // errors. About 30 s in release.
     let config = DataConfig {
         dataset: mnist(Standardize::Center),
         subset: 1000,
         logit_scale: 1.0,
-        replicates: 8,
+        replicates: 32,
         seed: 1,
     };
     let cases = default_data_cases();
@@ -253,9 +257,10 @@ fn raw_mnist_needs_the_covariance() {
         let isotropic = fits.iter().find(|f| f.law == DataLaw::Isotropic).unwrap();
         let m = &judged.moments;
         let first = (m.empirical[0] / m.predicted[0] - 1.0).abs();
+        let stderr = r.dataset.as_ref().unwrap().first_moment_stderr / m.predicted[0].abs();
         assert!(
-            first < 0.02,
-            "{} {}: first moment {} vs {} ({first:.4} relative), law {}, seed 1",
+            first < 0.02 && first < 4.0 * stderr,
+            "{} {}: first moment {} vs {} ({first:.4} relative, standard error {stderr:.4}), law {}, R 32, seed 1",
             r.loss,
             r.block,
             m.empirical[0],
