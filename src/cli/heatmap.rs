@@ -2,7 +2,7 @@
 //! class (linear model) or by neuron and then class (network), with the mean |entry| of each kind
 //! of block.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
@@ -21,7 +21,7 @@ use crate::models::Loss;
 use crate::models::linear::{full_hessian as linear_hessian, softmax_columns};
 use crate::models::mlp::{Activation, Mlp, full_hessian_blocked};
 use crate::plot::{ColorScale, HeatmapFigure, draw_heatmap};
-use crate::sampling::dataset::{Dataset, Standardize, builtin, load_bytes, standardize};
+use crate::sampling::dataset::{Dataset, Standardize, builtin, load_source, standardize};
 use crate::sampling::{DataDist, Stream, rng};
 
 /// Largest Hessian side formed in full (an 12000² matrix takes 1.15 GB).
@@ -421,21 +421,10 @@ fn block_means(
 
 /// Loads and standardises the data set of `--data`.
 fn load_data(args: &HeatmapArgs, source: &str) -> Result<Dataset> {
-    let (path, bytes) = match builtin(source) {
-        Some((file, bytes)) => (PathBuf::from(file), bytes.to_vec()),
-        None => {
-            if args.labels.is_none() && source.is_empty() {
-                bail!("--data must be mnist, digits or a file path");
-            }
-            let path = PathBuf::from(source);
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read '{source}'"))?;
-            (path, bytes)
-        }
-    };
     if args.labels.is_some() && builtin(source).is_some() {
         bail!("--labels goes with a data file; the built-in data sets carry their labels");
     }
-    let raw = load_bytes(&path, &bytes, args.labels.as_deref(), None)?;
+    let raw = load_source(Path::new(source), args.labels.as_deref(), None)?;
     Ok(standardize(
         &raw,
         args.standardize.unwrap_or(Standardize::Center),

@@ -23,7 +23,7 @@ use crate::models::Loss;
 use crate::models::mlp::Activation;
 use crate::plot::{OverlayFigure, draw_overlay};
 use crate::sampling::DataDist;
-use crate::sampling::dataset::{BUILTIN, Standardize, builtin, load_bytes, standardize};
+use crate::sampling::dataset::{BUILTIN, Standardize, load_source, standardize};
 use crate::sampling::linear::LinearConfig;
 use crate::sampling::mlp::MlpConfig;
 
@@ -378,23 +378,12 @@ fn data_dist(args: &VerifyArgs) -> DataDist {
 
 /// The real data set of a run: the one given, or MNIST for the plain `verify`.
 fn data_config(args: &VerifyArgs) -> Result<DataConfig> {
-    let (path, bytes): (PathBuf, std::borrow::Cow<'_, [u8]>) = match &args.data {
-        Some(DataSource::File(path)) => (
-            path.clone(),
-            std::borrow::Cow::Owned(
-                std::fs::read(path).with_context(|| format!("cannot read '{}'", path.display()))?,
-            ),
-        ),
-        Some(DataSource::Builtin(name)) => {
-            let (file, bytes) = builtin(name).expect("parsed as a built-in name");
-            (PathBuf::from(file), std::borrow::Cow::Borrowed(bytes))
-        }
-        _ => {
-            let (file, bytes) = builtin(DEFAULT_DATA).expect("built in");
-            (PathBuf::from(file), std::borrow::Cow::Borrowed(bytes))
-        }
+    let source = match &args.data {
+        Some(DataSource::File(path)) => path.clone(),
+        Some(DataSource::Builtin(name)) => PathBuf::from(name),
+        _ => PathBuf::from(DEFAULT_DATA),
     };
-    let raw = load_bytes(&path, &bytes, args.labels.as_deref(), args.classes)?;
+    let raw = load_source(&source, args.labels.as_deref(), args.classes)?;
     // The plain `verify` shows the case where the laws are expected to hold: whitened MNIST.
     let (mode, subset) = match args.data {
         None => (DEFAULT_RUN_STANDARDIZE, Some(DEFAULT_RUN_SUBSET)),

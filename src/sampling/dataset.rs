@@ -56,6 +56,22 @@ pub fn builtin(name: &str) -> Option<(&'static str, &'static [u8])> {
         .map(|(_, file, bytes)| (*file, *bytes))
 }
 
+/// Reads the built-in data set called `source` ("mnist" or "digits"), or else the file at that path,
+/// as [`load`] does.
+///
+/// # Errors
+/// As [`load`].
+pub fn load_source(
+    source: &Path,
+    labels: Option<&Path>,
+    classes: Option<usize>,
+) -> Result<RawDataset, DatasetError> {
+    match source.to_str().and_then(builtin) {
+        Some((file, bytes)) => load_bytes(Path::new(file), bytes, labels, classes),
+        None => load(source, labels, classes),
+    }
+}
+
 /// Errors of loading a data set.
 #[derive(Debug, thiserror::Error)]
 pub enum DatasetError {
