@@ -9,6 +9,7 @@ pub mod args;
 pub mod heatmap;
 pub mod law;
 pub mod output;
+pub mod reproduce;
 pub mod sweep;
 pub mod verify;
 
@@ -44,6 +45,8 @@ pub enum Command {
     Sweep(sweep::SweepArgs),
     /// Draw the absolute Hessian at initialisation as a heatmap, grouped by neuron and class.
     Heatmap(heatmap::HeatmapArgs),
+    /// Regenerate every committed figure and write SUMMARY.md, one section per claim.
+    Reproduce(reproduce::ReproduceArgs),
 }
 
 /// Outcome of a subcommand that ran to the end.
@@ -66,6 +69,7 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> Exi
         Command::Law(args) => law::run(&args),
         Command::Sweep(args) => sweep::run(&args),
         Command::Heatmap(args) => heatmap::run(&args),
+        Command::Reproduce(args) => reproduce::run(&args),
     };
     match result {
         Ok(Outcome::Pass) => ExitCode::SUCCESS,

@@ -692,3 +692,47 @@ fn heatmap_saves_the_matrix_without_plots() {
         }
     }
 }
+
+#[test]
+fn reproduce_writes_the_figures_and_a_summary() {
+    // Two law figures: fast, and enough to check the jobs, the CSV written from stdout and the
+    // summary. The full run is `make figures`.
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &["reproduce", "--only", "law-mp", "--out", "figs"],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let files = files_in(&dir.path().join("figs"));
+    assert_eq!(
+        files,
+        [
+            "SUMMARY.md",
+            "law-mp-gamma-0.5.csv",
+            "law-mp-gamma-0.5.png",
+            "law-mp-gamma-2.csv",
+            "law-mp-gamma-2.png"
+        ]
+    );
+    let summary = std::fs::read_to_string(dir.path().join("figs/SUMMARY.md")).unwrap();
+    assert!(
+        summary.contains("`hessian-rmt reproduce --only law-mp`"),
+        "{summary}"
+    );
+    assert!(summary.contains("Every claim holds."), "{summary}");
+    assert!(
+        summary.contains("`hessian-rmt law --gamma 2 --weights 1:1 --plot figures/law-mp-gamma-2.png > figures/law-mp-gamma-2.csv`"),
+        "{summary}"
+    );
+    let csv = std::fs::read_to_string(dir.path().join("figs/law-mp-gamma-2.csv")).unwrap();
+    assert!(csv.starts_with('#'), "{csv}");
+
+    let out = run(&["reproduce", "--only", "nothing-like-this"], dir.path());
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no job's name contains it"));
+}

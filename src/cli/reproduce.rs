@@ -1,0 +1,647 @@
+//! `hessian-rmt reproduce`: regenerates every committed figure and writes figures/SUMMARY.md, one
+//! section per claim with its command, its numbers and its verdict.
+//!
+//! Each job runs this same binary as a child process, with the arguments a user would type, so
+//! the summary's commands are exactly what reproduces each figure. The summary is built from the
+//! JSON the jobs write, and holds no timing, so two runs give the same bytes.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+use clap::Args;
+use serde_json::Value;
+
+use super::Outcome;
+use super::output::{Staging, prepare_dir, print};
+use crate::VERSION;
+
+/// Arguments of `reproduce`.
+#[derive(Debug, Args)]
+#[command(
+    long_about = "Regenerate every committed figure and write SUMMARY.md.\n\n\
+Runs the commands listed in SUMMARY.md one after the other, each writing into its own folder (or \
+file) under --out, then writes SUMMARY.md: for every claim, the command, the theory note, the \
+distances and moment errors with their tolerances, the verdict, the seed and the version. \
+--quick leaves out the four slowest jobs (about a minute instead of about four). Exit status: 0 \
+when every claim holds, 1 when one does not, 2 when a job cannot run."
+)]
+pub struct ReproduceArgs {
+    /// Leave out the slowest jobs.
+    #[arg(long)]
+    pub quick: bool,
+    /// Run only the jobs whose folder name contains this text (such as sweep or law-mp).
+    #[arg(long, value_name = "TEXT")]
+    pub only: Option<String>,
+    /// Folder for the figures and SUMMARY.md.
+    #[arg(long, default_value = "figures")]
+    pub out: PathBuf,
+}
+
+/// What a job checks, and so how its summary section is built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// `verify`: every case against its law and tolerance.
+    Verify,
+    /// `verify --data` on raw pixels: the claim is that the laws with the data's covariance beat
+    /// the isotropic law at least threefold in KS and get the first moment within 2 %; the KS
+    /// verdict itself is a known gap (rare pixels, theory/real-data.md).
+    RawData,
+    /// `sweep`: Monte Carlo against theory, and the fitted slopes.
+    Sweep,
+    /// `heatmap`: a picture with block sizes; nothing to judge.
+    Heatmap,
+    /// `law`: a picture and a CSV of a law; nothing to judge.
+    Law,
+}
+
+/// One figure and the claim it supports.
+struct Job {
+    /// Folder (or, for `law`, file stem) under --out.
+    name: &'static str,
+    /// The claim, in one line.
+    claim: &'static str,
+    /// The theory note behind it.
+    theory: &'static str,
+    /// Arguments after the binary's name, without --out / --plot.
+    args: &'static [&'static str],
+    kind: Kind,
+    /// Part of --quick.
+    quick: bool,
+}
+
+const JOBS: &[Job] = &[
+    Job {
+        name: "linear-population",
+        claim: "Linear-model blocks follow GMP(γ, τ) with the population law of the weights; MSE off-diagonal blocks are exactly zero",
+        theory: "theory/gmp.md",
+        args: &["verify", "--model", "linear"],
+        kind: Kind::Verify,
+        quick: true,
+    },
+    Job {
+        name: "linear-realised-rademacher",
+        claim: "Universality: ±1 data follow the same laws (realised weights)",
+        theory: "theory/gmp.md",
+        args: &[
+            "verify",
+            "--model",
+            "linear",
+            "--weight-law",
+            "realised",
+            "--data",
+            "rademacher",
+        ],
+        kind: Kind::Verify,
+        quick: true,
+    },
+    Job {
+        name: "mlp-population",
+        claim: "Hidden-layer blocks of the one-hidden-layer network follow GMP laws given V; output-layer blocks converge to E[A h hᵀ]",
+        theory: "theory/mlp.md",
+        args: &["verify", "--model", "mlp"],
+        kind: Kind::Verify,
+        quick: true,
+    },
+    Job {
+        name: "mlp-d600-c50",
+        claim: "The network's hidden-layer blocks at d = 600, C = 50 (KS ≤ 0.015)",
+        theory: "theory/mlp.md",
+        args: &[
+            "verify",
+            "--model",
+            "mlp",
+            "--dim",
+            "600",
+            "--samples",
+            "1200",
+            "--classes",
+            "50",
+            "--replicates",
+            "16",
+            "--seed",
+            "17",
+        ],
+        kind: Kind::Verify,
+        quick: false,
+    },
+    Job {
+        name: "sweep-linear-ce",
+        claim: "Linear model, cross-entropy: the block ratio falls like 1/C, and Monte Carlo meets the finite-size prediction",
+        theory: "theory/sweep.md",
+        args: &["sweep"],
+        kind: Kind::Sweep,
+        quick: true,
+    },
+    Job {
+        name: "sweep-mlp-mse",
+        claim: "Hidden layer, ReLU, MSE: the block ratio falls like C^(−½)",
+        theory: "theory/sweep.md",
+        args: &[
+            "sweep",
+            "--model",
+            "mlp",
+            "--loss",
+            "mse",
+            "--classes",
+            "10..10000",
+            "--points",
+            "10",
+        ],
+        kind: Kind::Sweep,
+        quick: true,
+    },
+    Job {
+        name: "sweep-mlp-ce",
+        claim: "Hidden layer, ReLU, cross-entropy: the block ratio falls like C^(−½)",
+        theory: "theory/sweep.md",
+        args: &[
+            "sweep",
+            "--model",
+            "mlp",
+            "--loss",
+            "ce",
+            "--classes",
+            "10..10000",
+            "--points",
+            "7",
+        ],
+        kind: Kind::Sweep,
+        quick: false,
+    },
+    Job {
+        name: "heatmap-mlp-paper",
+        claim: "The Hessian of the paper's synthetic network (d = 500, N = 5000, C = 500, m = 8)",
+        theory: "theory/sweep.md",
+        args: &["heatmap"],
+        kind: Kind::Heatmap,
+        quick: false,
+    },
+    Job {
+        name: "heatmap-linear-c10",
+        claim: "The Hessian of a linear model with ten classes",
+        theory: "theory/sweep.md",
+        args: &[
+            "heatmap",
+            "--model",
+            "linear",
+            "--classes",
+            "10",
+            "--dim",
+            "300",
+            "--samples",
+            "600",
+        ],
+        kind: Kind::Heatmap,
+        quick: true,
+    },
+    Job {
+        name: "data-mnist-whitened",
+        claim: "Whitened MNIST: the blocks follow the laws built from the data",
+        theory: "theory/real-data.md",
+        args: &[
+            "verify",
+            "--data",
+            "mnist",
+            "--standardize",
+            "whiten:200",
+            "--subset",
+            "400",
+            "--replicates",
+            "8",
+        ],
+        kind: Kind::Verify,
+        quick: true,
+    },
+    Job {
+        name: "data-mnist-centred",
+        claim: "Centred MNIST: the laws with the data's covariance beat the isotropic law at least threefold in KS, and the judged law gets the first moment within 2 %",
+        theory: "theory/real-data.md",
+        args: &["verify", "--data", "mnist", "--replicates", "8"],
+        kind: Kind::RawData,
+        quick: false,
+    },
+    Job {
+        name: "data-digits",
+        claim: "The UCI digits: the blocks follow the laws built from the data",
+        theory: "theory/real-data.md",
+        args: &["verify", "--data", "digits", "--replicates", "8"],
+        kind: Kind::Verify,
+        quick: true,
+    },
+    Job {
+        name: "heatmap-mlp-mnist",
+        claim: "The Hessian of the one-hidden-layer network on MNIST",
+        theory: "theory/real-data.md",
+        args: &["heatmap", "--data", "mnist"],
+        kind: Kind::Heatmap,
+        quick: true,
+    },
+    Job {
+        name: "law-mp-gamma-0.5",
+        claim: "The Marchenko–Pastur law at γ = 0.5",
+        theory: "theory/gmp.md",
+        args: &["law", "--gamma", "0.5", "--weights", "1:1"],
+        kind: Kind::Law,
+        quick: true,
+    },
+    Job {
+        name: "law-mp-gamma-2",
+        claim: "The Marchenko–Pastur law at γ = 2, with its atom at 0",
+        theory: "theory/gmp.md",
+        args: &["law", "--gamma", "2", "--weights", "1:1"],
+        kind: Kind::Law,
+        quick: true,
+    },
+    Job {
+        name: "law-signed-gamma-4",
+        claim: "A GMP law with weights of both signs",
+        theory: "theory/gmp.md",
+        args: &["law", "--gamma", "4", "--weights", "0.5:-1,0.5:1"],
+        kind: Kind::Law,
+        quick: true,
+    },
+    Job {
+        name: "law-hard-edge",
+        claim: "Half the weights at 0 at γ = 0.5: a hard edge at 0",
+        theory: "theory/gmp.md",
+        args: &[
+            "law",
+            "--gamma",
+            "0.5",
+            "--weights",
+            "0.5:0,0.5:1",
+            "--grid",
+            "401",
+        ],
+        kind: Kind::Law,
+        quick: true,
+    },
+    Job {
+        name: "law-separable",
+        claim: "A separable law with a three-level population covariance",
+        theory: "theory/separable.md",
+        args: &[
+            "law",
+            "--gamma",
+            "0.3",
+            "--weights",
+            "1:1",
+            "--sigma-weights",
+            "0.2:1,0.5:3,0.3:8",
+            "--grid",
+            "801",
+        ],
+        kind: Kind::Law,
+        quick: true,
+    },
+];
+
+/// Runs `reproduce`.
+///
+/// # Errors
+/// An unwritable output folder, or a job that cannot run (exit status 2).
+pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
+    prepare_dir(&args.out)?;
+    let binary = std::env::current_exe().context("cannot find the hessian-rmt binary")?;
+    let jobs: Vec<&Job> = JOBS
+        .iter()
+        .filter(|j| j.quick || !args.quick)
+        .filter(|j| {
+            args.only
+                .as_deref()
+                .is_none_or(|only| j.name.contains(only))
+        })
+        .collect();
+    if jobs.is_empty() {
+        bail!(
+            "invalid value '{}' for '--only': no job's name contains it (names: {})",
+            args.only.as_deref().unwrap_or(""),
+            JOBS.iter().map(|j| j.name).collect::<Vec<_>>().join(", ")
+        );
+    }
+    let mut sections = Vec::with_capacity(jobs.len());
+    let mut all_hold = true;
+    for (index, job) in jobs.iter().enumerate() {
+        eprintln!("[{}/{}] {}", index + 1, jobs.len(), command_line(job));
+        let (holds, section) = run_job(&binary, &args.out, job)?;
+        all_hold &= holds;
+        sections.push(section);
+    }
+    let summary = summary(&sections, args, all_hold);
+    let stage = Staging::new(&args.out)?;
+    stage.write("SUMMARY.md", summary.as_bytes())?;
+    stage.commit()?;
+    print(&format!(
+        "{} jobs; every claim {}; SUMMARY.md in {}\n",
+        jobs.len(),
+        if all_hold { "holds" } else { "does NOT hold" },
+        args.out.display()
+    ))?;
+    Ok(if all_hold {
+        Outcome::Pass
+    } else {
+        Outcome::Fail
+    })
+}
+
+/// The command a user types to reproduce a job's figure.
+fn command_line(job: &Job) -> String {
+    let tail = match job.kind {
+        Kind::Law => format!("--plot figures/{}.png > figures/{}.csv", job.name, job.name),
+        _ => format!("--out figures/{}", job.name),
+    };
+    format!("hessian-rmt {} {tail}", job.args.join(" "))
+}
+
+/// Runs one job and returns whether its claim holds, and its summary section.
+fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
+    let mut command = Command::new(binary);
+    command.args(job.args);
+    match job.kind {
+        Kind::Law => command
+            .arg("--plot")
+            .arg(out.join(format!("{}.png", job.name))),
+        _ => command.arg("--out").arg(out.join(job.name)),
+    };
+    if matches!(job.kind, Kind::Verify | Kind::RawData) {
+        command.arg("--json");
+    }
+    let output = command
+        .output()
+        .with_context(|| format!("cannot run {}", command_line(job)))?;
+    let code = output.status.code();
+    if code == Some(2) || code.is_none() {
+        bail!(
+            "{} failed: {}",
+            command_line(job),
+            String::from_utf8_lossy(&output.stderr).trim()
+        );
+    }
+    if job.kind == Kind::Law {
+        let path = out.join(format!("{}.csv", job.name));
+        std::fs::write(&path, &output.stdout)
+            .with_context(|| format!("cannot write '{}'", path.display()))?;
+    }
+    let folder = out.join(job.name);
+    let read = |file: &str| -> Result<Value> {
+        let path = folder.join(file);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read '{}'", path.display()))?;
+        Ok(serde_json::from_str(&text)?)
+    };
+    let mut text = format!(
+        "## {}\n\n- command: `{}`\n- theory: [{}](../{})\n",
+        job.claim,
+        command_line(job),
+        job.theory,
+        job.theory
+    );
+    let holds = match job.kind {
+        Kind::Verify => verify_section(&read("report.json")?, &mut text),
+        Kind::RawData => raw_data_section(&read("report.json")?, &mut text),
+        Kind::Sweep => sweep_section(&read("sweep.json")?, &mut text),
+        Kind::Heatmap => heatmap_section(&read("heatmap.json")?, &mut text),
+        Kind::Law => {
+            let _ = writeln!(text, "- a figure of the law, nothing to judge\n");
+            true
+        }
+    };
+    // The exit status must agree with the verdicts read from the files.
+    let passed = code == Some(0);
+    if matches!(job.kind, Kind::Verify | Kind::Sweep) && passed != holds {
+        bail!(
+            "{}: exit status {code:?} disagrees with the verdicts in its report",
+            command_line(job)
+        );
+    }
+    Ok((holds, text))
+}
+
+fn number(value: &Value, digits: usize) -> String {
+    value
+        .as_f64()
+        .map_or(String::from("–"), |v| format!("{v:.digits$}"))
+}
+
+fn scientific(value: &Value) -> String {
+    value
+        .as_f64()
+        .map_or(String::from("–"), |v| format!("{v:.2e}"))
+}
+
+/// The case's name in a table: model, activation, loss, block and data set.
+fn case_name(case: &Value) -> String {
+    let mut parts = Vec::new();
+    if let Some(name) = case["dataset"]["name"].as_str() {
+        parts.push(name.to_string());
+    }
+    if let Some(activation) = case["activation"].as_str() {
+        parts.push(activation.to_string());
+    }
+    for key in ["loss", "block"] {
+        parts.push(case[key].as_str().unwrap_or("?").to_string());
+    }
+    let index = &case["block_index"];
+    parts.push(format!("({},{})", index[0], index[1]));
+    parts.join(" ")
+}
+
+fn verify_section(report: &Value, text: &mut String) -> bool {
+    let cases = report["cases"].as_array().cloned().unwrap_or_default();
+    let _ = writeln!(
+        text,
+        "- seed {}, hessian-rmt {}\n",
+        report["seed"],
+        report["version"].as_str().unwrap_or("?")
+    );
+    let _ = writeln!(
+        text,
+        "| case | KS | tolerance | W1 | m1 error | m2 error | verdict |\n|---|---|---|---|---|---|---|"
+    );
+    for case in &cases {
+        let verdict = if case["pass"].as_bool() == Some(true) {
+            "pass"
+        } else {
+            "FAIL"
+        };
+        let (ks, tolerance, w1, m1, m2) = if !case["max_abs_entry"].is_null() {
+            (
+                format!("max \\|entry\\| = {}", scientific(&case["max_abs_entry"])),
+                String::from("0"),
+                String::from("–"),
+                String::from("–"),
+                String::from("–"),
+            )
+        } else if !case["matrix"].is_null() {
+            (
+                format!(
+                    "‖B̄ − M‖/‖M‖ = {}",
+                    number(&case["matrix"]["relative_error"], 4)
+                ),
+                number(&case["matrix"]["tolerance"], 4),
+                String::from("–"),
+                String::from("–"),
+                String::from("–"),
+            )
+        } else {
+            let errors = &case["moments"]["normalized_error"];
+            (
+                number(&case["ks"], 4),
+                number(&case["tolerance"], 4),
+                scientific(&case["w1"]),
+                scientific(&errors[0]),
+                scientific(&errors[1]),
+            )
+        };
+        let _ = writeln!(
+            text,
+            "| {} | {ks} | {tolerance} | {w1} | {m1} | {m2} | {verdict} |",
+            case_name(case)
+        );
+    }
+    text.push('\n');
+    report["pass"].as_bool() == Some(true)
+}
+
+fn raw_data_section(report: &Value, text: &mut String) -> bool {
+    let cases = report["cases"].as_array().cloned().unwrap_or_default();
+    let _ = writeln!(
+        text,
+        "- seed {}, hessian-rmt {}\n- the KS verdict of `verify` fails here for a reason the laws \
+         do not model (the mass at 0 of rare pixels); the claim judged is the one above\n",
+        report["seed"],
+        report["version"].as_str().unwrap_or("?")
+    );
+    let _ = writeln!(
+        text,
+        "| case | judged law | KS | isotropic KS | ratio | m1 relative error | verdict |\n|---|---|---|---|---|---|---|"
+    );
+    let mut holds = true;
+    for case in cases.iter().filter(|c| c["fits"].is_array()) {
+        let fits = case["fits"].as_array().cloned().unwrap_or_default();
+        let judged = fits.iter().find(|f| f["name"] == case["law"]);
+        let isotropic = fits.iter().find(|f| f["law"] == "isotropic");
+        let (Some(judged), Some(isotropic)) = (judged, isotropic) else {
+            holds = false;
+            continue;
+        };
+        let ks = judged["ks"].as_f64().unwrap_or(f64::NAN);
+        let iso = isotropic["ks"].as_f64().unwrap_or(f64::NAN);
+        let moments = &judged["moments"];
+        let first = (moments["empirical"][0].as_f64().unwrap_or(f64::NAN)
+            / moments["predicted"][0].as_f64().unwrap_or(f64::NAN)
+            - 1.0)
+            .abs();
+        let ok = 3.0 * ks <= iso && first < 0.02;
+        holds &= ok;
+        let _ = writeln!(
+            text,
+            "| {} | {} | {ks:.4} | {iso:.4} | {:.1} | {:.2} % | {} |",
+            case_name(case),
+            judged["law"].as_str().unwrap_or("?"),
+            iso / ks,
+            100.0 * first,
+            if ok { "pass" } else { "FAIL" }
+        );
+    }
+    text.push('\n');
+    holds
+}
+
+fn sweep_section(report: &Value, text: &mut String) -> bool {
+    let range = &report["fit_range"];
+    let _ = writeln!(
+        text,
+        "- seed {}, hessian-rmt {}\n\n| fitted slope over C in [{}, {}] | theory | Monte Carlo | every Monte Carlo point within 3 standard errors |\n|---|---|---|---|\n| | {} | {} | {} |\n",
+        report["seed"],
+        report["version"].as_str().unwrap_or("?"),
+        range[0],
+        range[1],
+        number(&report["slope"], 4),
+        number(&report["slope_empirical"], 4),
+        if report["pass"].as_bool() == Some(true) {
+            "pass"
+        } else {
+            "FAIL"
+        }
+    );
+    report["pass"].as_bool() == Some(true)
+}
+
+fn heatmap_section(report: &Value, text: &mut String) -> bool {
+    let _ = writeln!(
+        text,
+        "- seed {}, hessian-rmt {}; {} parameters; {} of each kind of block:\n",
+        report["seed"],
+        report["version"].as_str().unwrap_or("?"),
+        report["parameters"],
+        report["quantity"].as_str().unwrap_or("size")
+    );
+    let _ = writeln!(text, "| block kind | value |\n|---|---|");
+    for block in report["blocks"].as_array().into_iter().flatten() {
+        let _ = writeln!(
+            text,
+            "| {} | {} |",
+            block["kind"].as_str().unwrap_or("?"),
+            scientific(&block["value"])
+        );
+    }
+    text.push('\n');
+    true
+}
+
+fn summary(sections: &[String], args: &ReproduceArgs, all_hold: bool) -> String {
+    let mut options = String::new();
+    if args.quick {
+        options.push_str(" --quick");
+    }
+    if let Some(only) = &args.only {
+        let _ = write!(options, " --only {only}");
+    }
+    let mut text = format!(
+        "# Claims and the figures that check them\n\n\
+         Written by `hessian-rmt reproduce{options}` (hessian-rmt {VERSION}). Each section names a \
+         claim, the command that checks it and the theory note behind it, and gives the numbers and \
+         the verdict from the files the command writes. Every claim {}.\n\n",
+        if all_hold { "holds" } else { "does NOT hold" }
+    );
+    for section in sections {
+        text.push_str(section);
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser as _;
+
+    #[test]
+    fn every_job_parses_and_cites_an_existing_note() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for job in JOBS {
+            let mut argv = vec!["hessian-rmt"];
+            argv.extend_from_slice(job.args);
+            argv.extend_from_slice(&["--out", "x"]);
+            if job.kind == Kind::Law {
+                argv.truncate(argv.len() - 2);
+                argv.extend_from_slice(&["--plot", "x.png"]);
+            }
+            if let Err(err) = super::super::Cli::try_parse_from(&argv) {
+                panic!("{}: {err}", job.name);
+            }
+            assert!(
+                root.join(job.theory).is_file(),
+                "{}: no {}",
+                job.name,
+                job.theory
+            );
+        }
+        let mut names: Vec<&str> = JOBS.iter().map(|j| j.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), JOBS.len(), "job names must differ");
+    }
+}
