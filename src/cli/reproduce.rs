@@ -3,7 +3,7 @@
 //!
 //! Each job runs this same binary as a child process, with the arguments a user would type, so
 //! the summary's commands are exactly what reproduces each figure. The summary is built from the
-//! JSON the jobs write, and holds no timing, so two runs give the same bytes.
+//! JSON the jobs write and has no timing in it, so two runs give the same bytes.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -39,14 +39,14 @@ pub struct ReproduceArgs {
     pub out: PathBuf,
 }
 
-/// What a job checks, and so how its summary section is built.
+/// The kind of check a job makes, which sets how its summary section is built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     /// `verify`: every case against its law and tolerance.
     Verify,
-    /// `verify --data` on raw pixels: the claim is that the laws with the data's covariance beat
-    /// the isotropic law at least threefold in KS and get the first moment within 2 %; the KS
-    /// verdict itself is a known gap (rare pixels, theory/real-data.md).
+    /// `verify --data` on raw pixels. The claim: the laws with the data's covariance beat the
+    /// isotropic law at least threefold in KS, and the judged law gets the first moment within
+    /// 2 %. The KS verdict itself is a known gap (rare pixels, theory/real-data.md).
     RawData,
     /// `sweep`: Monte Carlo against theory, and the fitted slopes.
     Sweep,
@@ -305,6 +305,7 @@ const JOBS: &[Job] = &[
 pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
     prepare_dir(&args.out)?;
     let binary = std::env::current_exe().context("cannot find the hessian-rmt binary")?;
+
     let jobs: Vec<&Job> = JOBS
         .iter()
         .filter(|j| j.quick || !args.quick)
@@ -321,6 +322,7 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
             JOBS.iter().map(|j| j.name).collect::<Vec<_>>().join(", ")
         );
     }
+
     let mut sections = Vec::with_capacity(jobs.len());
     let mut all_hold = true;
     for (index, job) in jobs.iter().enumerate() {
@@ -329,6 +331,7 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
         all_hold &= holds;
         sections.push(section);
     }
+
     let summary = summary(&sections, args, all_hold);
     let stage = Staging::new(&args.out)?;
     stage.write("SUMMARY.md", summary.as_bytes())?;
@@ -346,7 +349,7 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
     })
 }
 
-/// The command a user types to reproduce a job's figure.
+/// Returns the command a user types to reproduce a job's figure.
 fn command_line(job: &Job) -> String {
     let tail = match job.kind {
         Kind::Law => format!("--plot figures/{}.png > figures/{}.csv", job.name, job.name),
@@ -379,11 +382,13 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
+
     if job.kind == Kind::Law {
         let path = out.join(format!("{}.csv", job.name));
         std::fs::write(&path, &output.stdout)
             .with_context(|| format!("cannot write '{}'", path.display()))?;
     }
+
     let folder = out.join(job.name);
     let read = |file: &str| -> Result<Value> {
         let path = folder.join(file);
@@ -431,7 +436,7 @@ fn scientific(value: &Value) -> String {
         .map_or(String::from("–"), |v| format!("{v:.2e}"))
 }
 
-/// The case's name in a table: model, activation, loss, block and data set.
+/// Returns the case's name in a table: model, activation, loss, block and data set.
 fn case_name(case: &Value) -> String {
     let mut parts = Vec::new();
     if let Some(name) = case["dataset"]["name"].as_str() {
