@@ -48,6 +48,8 @@ enum Kind {
     /// isotropic law at least threefold in KS, and the judged law gets the first moment within
     /// 2 %. The KS verdict itself is a known gap (rare pixels, theory/real-data.md).
     RawData,
+    /// `verify --sizes`: the distances over d and their fitted rates.
+    Convergence,
     /// `sweep`: Monte Carlo against theory, and the fitted slopes.
     Sweep,
     /// `heatmap`: a picture with block sizes; nothing to judge.
@@ -124,6 +126,22 @@ const JOBS: &[Job] = &[
             "17",
         ],
         kind: Kind::Verify,
+        quick: false,
+    },
+    Job {
+        name: "convergence-linear",
+        claim: "Linear model: the KS distance to each law shrinks at least like d^(−1/2) at γ = 0.5",
+        theory: "theory/tolerances.md",
+        args: &[
+            "verify",
+            "--model",
+            "linear",
+            "--sizes",
+            "100,200,400,800,1600",
+            "--replicates",
+            "40",
+        ],
+        kind: Kind::Convergence,
         quick: false,
     },
     Job {
@@ -407,6 +425,7 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
         Kind::Verify => verify_section(&read("report.json")?, &mut text),
         Kind::RawData => raw_data_section(&read("report.json")?, &mut text),
         Kind::Sweep => sweep_section(&read("sweep.json")?, &mut text),
+        Kind::Convergence => convergence_section(&read("convergence.json")?, &mut text),
         Kind::Heatmap => heatmap_section(&read("heatmap.json")?, &mut text),
         Kind::Law => {
             let _ = writeln!(text, "- a figure of the law, nothing to judge\n");
@@ -415,7 +434,7 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
     };
     // The exit status must agree with the verdicts read from the files.
     let passed = code == Some(0);
-    if matches!(job.kind, Kind::Verify | Kind::Sweep) && passed != holds {
+    if matches!(job.kind, Kind::Verify | Kind::Sweep | Kind::Convergence) && passed != holds {
         bail!(
             "{}: exit status {code:?} disagrees with the verdicts in its report",
             command_line(job)
@@ -572,6 +591,49 @@ fn sweep_section(report: &Value, text: &mut String) -> bool {
             "FAIL"
         }
     );
+    report["pass"].as_bool() == Some(true)
+}
+
+fn convergence_section(report: &Value, text: &mut String) -> bool {
+    let sizes: Vec<String> = report["sizes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|d| format!("KS at d = {d}"))
+        .collect();
+    let _ = writeln!(
+        text,
+        "- seed {}, hessian-rmt {}, γ = {}; a case passes when it passes at the largest d and its \
+         fitted KS slope is at most {}\n\n| case | {} | slope of ln KS | slope of ln W1 | verdict |\n|---|{}---|---|---|",
+        report["seed"],
+        report["version"].as_str().unwrap_or("?"),
+        report["gamma"],
+        report["rate_bound"],
+        sizes.join(" | "),
+        "---|".repeat(sizes.len())
+    );
+    for case in report["cases"].as_array().into_iter().flatten() {
+        let ks: Vec<String> = case["ks"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|v| number(v, 4))
+            .collect();
+        let _ = writeln!(
+            text,
+            "| {} | {} | {} | {} | {} |",
+            case["case"].as_str().unwrap_or("?"),
+            ks.join(" | "),
+            number(&case["slope_ks"], 2),
+            number(&case["slope_w1"], 2),
+            if case["pass"].as_bool() == Some(true) {
+                "pass"
+            } else {
+                "FAIL"
+            }
+        );
+    }
+    text.push('\n');
     report["pass"].as_bool() == Some(true)
 }
 

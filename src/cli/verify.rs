@@ -13,6 +13,7 @@ use super::Outcome;
 use super::args::{at_least_two, positive_f64, positive_usize};
 use super::output::{Staging, prepare_dir, print};
 use crate::VERSION;
+use crate::compare::convergence;
 use crate::compare::data_suite::{self, DEFAULT_STANDARDIZE, DataConfig, run_data_suite};
 use crate::compare::mlp_suite::{MlpCaseSpec, default_mlp_cases, run_mlp_suite, validate_cases};
 use crate::compare::suite::{
@@ -21,7 +22,9 @@ use crate::compare::suite::{
 };
 use crate::models::Loss;
 use crate::models::mlp::Activation;
-use crate::plot::{OverlayFigure, draw_overlay};
+use crate::plot::{
+    ConvergenceFigure, ConvergenceSeries, OverlayFigure, draw_convergence, draw_overlay,
+};
 use crate::sampling::DataDist;
 use crate::sampling::dataset::{BUILTIN, Standardize, load_source, standardize};
 use crate::sampling::linear::LinearConfig;
@@ -37,7 +40,7 @@ pub enum Model {
 }
 
 /// Arguments of `verify`.
-#[derive(Debug, Args)]
+#[derive(Debug, Clone, Args)]
 #[command(
     long_about = "Sample Hessian blocks and compare their eigenvalues with the predicted limit laws.\n\n\
 Linear model (--model linear): f(x) = W x, W a C×d matrix with i.i.d. N(0, s²/d) entries, so logits \
@@ -129,6 +132,12 @@ pub struct VerifyArgs {
     /// Print the JSON report on stdout instead of the table.
     #[arg(long)]
     pub json: bool,
+    /// Convergence study: run the synthetic suites at each dimension d of this comma list, with
+    /// γ = dim/samples fixed, fit the rate of the KS distance in d, and pass a case only if it
+    /// shrinks at least like d^(−1/2). Writes convergence.json, .csv and .png besides the report
+    /// and plots of the largest d.
+    #[arg(long, value_delimiter = ',', value_parser = positive_usize, allow_hyphen_values = true)]
+    pub sizes: Option<Vec<usize>>,
 }
 
 /// Source of the data.
@@ -480,7 +489,22 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         config.validate()?;
         validate_cases(&config, &mlp_cases(args))?;
     }
-    let data = if suites.contains(&Suite::Data) {
+    if let Some(sizes) = &args.sizes {
+        if sizes.len() < 2 || !sizes.windows(2).all(|w| w[0] < w[1]) {
+            bail!(
+                "invalid value '{}' for '--sizes': must be two or more increasing dimensions",
+                sizes
+                    .iter()
+                    .map(usize::to_string)
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+        }
+        if args.data.as_ref().is_some_and(DataSource::is_real) {
+            bail!("--sizes runs the synthetic suites; real data have one dimension");
+        }
+    }
+    let data = if suites.contains(&Suite::Data) && args.sizes.is_none() {
         Some((data_config(args)?, data_cases(args)?))
     } else {
         None
@@ -496,42 +520,10 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         ..SuiteSettings::default()
     };
 
-    let progress = ProgressBar::new((args.replicates * suites.len()) as u64);
-    progress.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} replicates ({elapsed})")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    let tick = || progress.inc(1);
-    let mut results = Vec::new();
-    for suite in &suites {
-        match suite {
-            Suite::Data => {
-                let (config, cases) = data.as_ref().expect("loaded above");
-                progress.set_message(config.dataset.name.clone());
-                results.extend(run_data_suite(config, cases, settings.curve_points, &tick)?);
-            }
-            Suite::Linear => {
-                progress.set_message("linear model");
-                results.extend(run_linear_suite(
-                    &linear_config(args),
-                    &linear_cases(args),
-                    &settings,
-                    &tick,
-                )?);
-            }
-            Suite::Mlp => {
-                progress.set_message("network");
-                results.extend(run_mlp_suite(
-                    &mlp_config(args),
-                    &mlp_cases(args),
-                    &settings,
-                    &tick,
-                )?);
-            }
-        }
+    if let Some(sizes) = &args.sizes {
+        return run_sizes(args, sizes, &suites, &settings);
     }
-    progress.finish_and_clear();
+    let results = run_suites(args, &suites, data.as_ref(), &settings)?;
 
     let pass = all_pass(&results);
     let report = Report {
@@ -553,6 +545,266 @@ pub fn run(args: &VerifyArgs) -> Result<Outcome> {
         print(&table(&results, args))?;
     }
     Ok(if pass { Outcome::Pass } else { Outcome::Fail })
+}
+
+/// Runs the suites with a progress bar.
+fn run_suites(
+    args: &VerifyArgs,
+    suites: &[Suite],
+    data: Option<&(DataConfig, Vec<CaseSpec>)>,
+    settings: &SuiteSettings,
+) -> Result<Vec<CaseResult>> {
+    let progress = ProgressBar::new((args.replicates * suites.len()) as u64);
+    progress.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} replicates ({elapsed})")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    let tick = || progress.inc(1);
+    let mut results = Vec::new();
+    for suite in suites {
+        match suite {
+            Suite::Data => {
+                let (config, cases) = data.expect("loaded before");
+                progress.set_message(config.dataset.name.clone());
+                results.extend(run_data_suite(config, cases, settings.curve_points, &tick)?);
+            }
+            Suite::Linear => {
+                progress.set_message("linear model");
+                results.extend(run_linear_suite(
+                    &linear_config(args),
+                    &linear_cases(args),
+                    settings,
+                    &tick,
+                )?);
+            }
+            Suite::Mlp => {
+                progress.set_message("network");
+                results.extend(run_mlp_suite(
+                    &mlp_config(args),
+                    &mlp_cases(args),
+                    settings,
+                    &tick,
+                )?);
+            }
+        }
+    }
+    progress.finish_and_clear();
+    Ok(results)
+}
+
+/// The convergence study of `--sizes`: the synthetic suites at every d with γ fixed.
+fn run_sizes(
+    args: &VerifyArgs,
+    sizes: &[usize],
+    suites: &[Suite],
+    settings: &SuiteSettings,
+) -> Result<Outcome> {
+    let gamma = args.dim as f64 / args.samples as f64;
+    let suites: Vec<Suite> = suites
+        .iter()
+        .copied()
+        .filter(|s| *s != Suite::Data)
+        .collect();
+    let mut runs: Vec<VerifyArgs> = Vec::with_capacity(sizes.len());
+    for &d in sizes {
+        let mut run = args.clone();
+        run.dim = d;
+        run.samples = (d as f64 / gamma).round() as usize;
+        if suites.contains(&Suite::Linear) {
+            linear_config(&run).validate()?;
+        }
+        if suites.contains(&Suite::Mlp) {
+            let config = mlp_config(&run);
+            config.validate()?;
+            validate_cases(&config, &mlp_cases(&run))?;
+        }
+        runs.push(run);
+    }
+
+    // Every size but the largest without curves: only the largest is drawn.
+    let quiet = SuiteSettings {
+        curve_points: 0,
+        ..*settings
+    };
+    let mut per_size = Vec::with_capacity(sizes.len());
+    let mut largest = Vec::new();
+    for (index, run) in runs.iter().enumerate() {
+        eprintln!("d = {}, N = {}", run.dim, run.samples);
+        let last = index + 1 == runs.len();
+        let results = run_suites(run, &suites, None, if last { settings } else { &quiet })?;
+        per_size.push(
+            results
+                .iter()
+                .map(|r| {
+                    let rep = &r.report;
+                    (case_label(rep), rep.ks, rep.w1, rep.tolerance, rep.pass)
+                })
+                .collect::<Vec<_>>(),
+        );
+        if last {
+            largest = results;
+        }
+    }
+    let cases = convergence::assess(sizes, &per_size);
+    let pass = cases.iter().all(|c| c.pass);
+
+    let last = runs.last().expect("at least two sizes");
+    let report = Report {
+        version: VERSION,
+        seed: args.seed,
+        pass: all_pass(&largest),
+        cases: largest.iter().map(|r| &r.report).collect(),
+    };
+    let study = ConvergenceReport {
+        version: VERSION,
+        seed: args.seed,
+        gamma,
+        sizes: sizes.to_vec(),
+        rate_bound: convergence::RATE_BOUND,
+        pass,
+        cases: &cases,
+    };
+    let json = serde_json::to_string_pretty(&study)? + "\n";
+    let stage = Staging::new(&args.out)?;
+    stage.write(
+        "report.json",
+        (serde_json::to_string_pretty(&report)? + "\n").as_bytes(),
+    )?;
+    stage.write("convergence.json", json.as_bytes())?;
+    stage.write("convergence.csv", convergence_csv(&study).as_bytes())?;
+    if !args.no_plots {
+        draw_plots(&largest, last, stage.dir())?;
+        draw_convergence_plot(&study, args, stage.dir())?;
+    }
+    stage.commit()?;
+    if args.json {
+        print(&json)?;
+    } else {
+        let mut text = table(&largest, last);
+        text.push_str(&convergence_table(&study));
+        print(&text)?;
+    }
+    Ok(if pass { Outcome::Pass } else { Outcome::Fail })
+}
+
+/// The JSON of a convergence study.
+#[derive(Debug, Serialize)]
+struct ConvergenceReport<'a> {
+    version: &'static str,
+    seed: u64,
+    gamma: f64,
+    sizes: Vec<usize>,
+    rate_bound: f64,
+    pass: bool,
+    cases: &'a [convergence::ConvergenceCase],
+}
+
+fn convergence_csv(study: &ConvergenceReport<'_>) -> String {
+    let mut text = format!(
+        "# hessian-rmt {} convergence study, γ = {}, seed {}\ncase,d,ks,w1,tolerance\n",
+        study.version, study.gamma, study.seed
+    );
+    let cell = |v: Option<f64>| v.map_or(String::new(), |v| format!("{v:e}"));
+    for case in study.cases {
+        for (i, d) in study.sizes.iter().enumerate() {
+            let _ = writeln!(
+                text,
+                "{},{d},{},{},{}",
+                case.case,
+                cell(case.ks[i]),
+                cell(case.w1[i]),
+                cell(case.tolerance[i])
+            );
+        }
+    }
+    text
+}
+
+fn convergence_table(study: &ConvergenceReport<'_>) -> String {
+    let width = study
+        .cases
+        .iter()
+        .map(|c| c.case.chars().count())
+        .max()
+        .unwrap_or(4)
+        .max(4);
+    let mut out = format!(
+        "\nconvergence at γ = {}: KS at each d, fitted slope of ln KS (and ln W1) against ln d; a \
+         case passes when it passes at the largest d and its KS slope is at most {}\n{:<width$}",
+        study.gamma, study.rate_bound, "case"
+    );
+    for d in &study.sizes {
+        let _ = write!(out, " {:>8}", format!("d={d}"));
+    }
+    let _ = writeln!(out, " {:>9} {:>9}  verdict", "slope KS", "slope W1");
+    for case in study.cases {
+        let _ = write!(out, "{:<width$}", case.case);
+        for ks in &case.ks {
+            let _ = write!(
+                out,
+                " {:>8}",
+                ks.map_or(String::from("-"), |v| format!("{v:.4}"))
+            );
+        }
+        let slope = |s: Option<f64>| s.map_or(String::from("-"), |s| format!("{s:.2}"));
+        let _ = writeln!(
+            out,
+            " {:>9} {:>9}  {}",
+            slope(case.slope_ks),
+            slope(case.slope_w1),
+            if case.pass { "pass" } else { "FAIL" }
+        );
+    }
+    out
+}
+
+fn draw_convergence_plot(
+    study: &ConvergenceReport<'_>,
+    args: &VerifyArgs,
+    dir: &std::path::Path,
+) -> Result<()> {
+    let series: Vec<ConvergenceSeries> = study
+        .cases
+        .iter()
+        .filter(|c| c.ks.iter().all(Option::is_some) && c.w1.iter().all(Option::is_some))
+        .map(|c| ConvergenceSeries {
+            label: format!(
+                "{}: slope {}",
+                c.case,
+                c.slope_ks.map_or(String::from("-"), |s| format!("{s:.2}"))
+            ),
+            ks: c.ks.iter().map(|v| v.unwrap_or(0.0)).collect(),
+            w1: c.w1.iter().map(|v| v.unwrap_or(0.0)).collect(),
+        })
+        .collect();
+    if series.is_empty() {
+        return Ok(());
+    }
+    let figure = ConvergenceFigure {
+        title: String::from("Distance to the predicted law against the dimension"),
+        caption: format!(
+            "γ = {}, d = {}, R = {} replicates, {} weight law, seed {}, hessian-rmt {}",
+            study.gamma,
+            study
+                .sizes
+                .iter()
+                .map(usize::to_string)
+                .collect::<Vec<_>>()
+                .join(", "),
+            args.replicates,
+            args.weight_law,
+            args.seed,
+            VERSION
+        ),
+        sizes: &study.sizes,
+        series: &series,
+    };
+    for extension in ["png", "svg"] {
+        draw_convergence(&dir.join(format!("convergence.{extension}")), &figure)
+            .with_context(|| format!("cannot draw convergence.{extension}"))?;
+    }
+    Ok(())
 }
 
 /// Short name of a real data set: its file name up to the first dot.

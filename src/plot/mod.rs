@@ -9,6 +9,7 @@
 //! - [`draw_law`] draws the limit law alone.
 //! - [`draw_heatmap`] draws the absolute Hessian as a heatmap, with the mean |entry| per kind of block.
 //! - [`draw_sweep`] draws the block ratio against the number of classes, with its residuals.
+//! - [`draw_convergence`] draws the distances to the laws against the dimension d.
 //!
 //! Both functions pick the format from the file extension (`.png` or `.svg`, in any case) and validate
 //! the input before drawing. They write to a temporary file in the target folder and then rename it, so
@@ -18,6 +19,7 @@
 //! family name `"sans-serif"`, so no system font is needed and Greek letters such as γ and λ render.
 //! SVG files keep text as text in the family `"sans-serif"`, and the viewer chooses the font.
 
+mod convergence;
 mod data;
 mod heatmap;
 mod law;
@@ -30,6 +32,7 @@ mod sweep;
 
 use std::path::PathBuf;
 
+pub use convergence::{ConvergenceFigure, ConvergenceSeries, draw_convergence};
 pub use heatmap::{ColorScale, HeatmapFigure, draw_heatmap};
 pub use law::{LawFigure, draw_law};
 pub use overlay::{OverlayFigure, draw_overlay};

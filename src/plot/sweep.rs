@@ -284,7 +284,7 @@ fn draw_residual_panel<DB: DrawingBackend>(
 
 /// Formats a tick of a log axis: 10^k as "1e-3", "10", "100", other values with 3 significant
 /// digits.
-fn format_power(value: f64) -> String {
+pub(crate) fn format_power(value: f64) -> String {
     let exponent = value.log10().round();
     if (value / 10f64.powf(exponent) - 1.0).abs() < 1e-9 {
         if (0.0..=4.0).contains(&exponent) {

@@ -736,3 +736,48 @@ fn reproduce_writes_the_figures_and_a_summary() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no job's name contains it"));
 }
+
+#[test]
+fn verify_sizes_writes_a_convergence_study() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(
+        &[
+            "verify",
+            "--model",
+            "linear",
+            "--loss",
+            "mse",
+            "--blocks",
+            "diag",
+            "--sizes",
+            "40,80,160",
+            "--replicates",
+            "4",
+            "--no-plots",
+            "--json",
+        ],
+        dir.path(),
+    );
+    assert!(
+        out.status.code().is_some_and(|c| c < 2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let study: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(study["sizes"], serde_json::json!([40, 80, 160]));
+    assert_eq!(study["gamma"], 0.5);
+    let case = &study["cases"][0];
+    assert_eq!(case["ks"].as_array().unwrap().len(), 3);
+    assert!(case["slope_ks"].as_f64().is_some(), "{case}");
+    // The report of the largest size sits beside the study.
+    let report: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("out/report.json")).unwrap())
+            .unwrap();
+    assert_eq!(report["cases"][0]["dim"], 160);
+    assert_eq!(report["cases"][0]["samples"], 320);
+    for bad in ["100", "200,100"] {
+        let out = run(&["verify", "--sizes", bad], dir.path());
+        assert_eq!(out.status.code(), Some(2), "--sizes {bad}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("two or more increasing"));
+    }
+}
