@@ -18,8 +18,7 @@ use crate::plot::PlotError;
 use crate::plot::output::{Figure, backend_error, save};
 use crate::plot::panel::split_frame;
 use crate::plot::style::{
-    AXIS_LABEL_SIZE, LEGEND_SIZE, LINE_WIDTH, TICK_LABEL_SIZE, axis_style, grid_style,
-    legend_background_style, legend_border_style, line_style, text_style,
+    AXIS_LABEL_SIZE, LINE_WIDTH, TICK_LABEL_SIZE, axis_style, grid_style, line_style, text_style,
 };
 use crate::plot::sweep::format_power;
 
@@ -190,14 +189,5 @@ fn draw_panel<DB: DrawingBackend>(
             .draw_series(line.iter().map(|&p| Circle::new(p, 5, color.filled())))
             .map_err(backend_error)?;
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::LowerLeft)
-        .margin(12)
-        .legend_area_size(30)
-        .label_font(text_style(LEGEND_SIZE))
-        .background_style(legend_background_style())
-        .border_style(legend_border_style())
-        .draw()
-        .map_err(backend_error)
+    crate::plot::legend::draw_series_legend(&mut chart, SeriesLabelPosition::LowerLeft)
 }

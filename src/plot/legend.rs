@@ -222,6 +222,28 @@ pub(crate) fn draw_legend_in<'a, DB: DrawingBackend + 'a>(
         .map_err(backend_error)
 }
 
+/// Draws the legend of the series labelled so far in a chart with any axes (the log-log figures):
+/// the common box style, at `position`.
+pub(crate) fn draw_series_legend<'a, DB, CT>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<(), PlotError>
+where
+    DB: DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    chart
+        .configure_series_labels()
+        .position(position)
+        .margin(12)
+        .legend_area_size(30)
+        .label_font(text_style(LEGEND_SIZE))
+        .background_style(legend_background_style())
+        .border_style(legend_border_style())
+        .draw()
+        .map_err(backend_error)
+}
+
 /// Registers a legend entry through an empty series, so that legends do not depend on what was drawn.
 fn add_entry<'a, DB: DrawingBackend + 'a>(
     chart: &mut Chart<'a, DB>,

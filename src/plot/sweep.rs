@@ -18,8 +18,8 @@ use crate::plot::PlotError;
 use crate::plot::output::{Figure, backend_error, save};
 use crate::plot::panel::split_frame;
 use crate::plot::style::{
-    AXIS_LABEL_SIZE, LAW_COLOR, LEGEND_SIZE, LINE_WIDTH, SAMPLE_COLOR, TICK_LABEL_SIZE, axis_style,
-    grid_style, legend_background_style, legend_border_style, line_style, text_style,
+    AXIS_LABEL_SIZE, LAW_COLOR, LINE_WIDTH, SAMPLE_COLOR, TICK_LABEL_SIZE, axis_style, grid_style,
+    line_style, text_style,
 };
 
 /// Colour of the finite-size prediction.
@@ -218,16 +218,7 @@ fn draw_ratio_panel<DB: DrawingBackend>(
             .label(figure.empirical_all_label.as_str())
             .legend(|(x, y)| TriangleMarker::new((x + 12, y), 7, FINITE_COLOR.filled()));
     }
-    chart
-        .configure_series_labels()
-        .position(SeriesLabelPosition::UpperRight)
-        .margin(12)
-        .legend_area_size(30)
-        .label_font(text_style(LEGEND_SIZE))
-        .background_style(legend_background_style())
-        .border_style(legend_border_style())
-        .draw()
-        .map_err(backend_error)
+    crate::plot::legend::draw_series_legend(&mut chart, SeriesLabelPosition::UpperRight)
 }
 
 fn draw_residual_panel<DB: DrawingBackend>(
