@@ -377,7 +377,7 @@ fn mlp_cases(args: &VerifyArgs) -> Vec<MlpCaseSpec> {
     cases
 }
 
-/// The data law of the synthetic suites.
+/// Returns the data law of the synthetic suites.
 fn data_dist(args: &VerifyArgs) -> DataDist {
     match args.data {
         Some(DataSource::Dist(dist)) => dist,
@@ -385,7 +385,7 @@ fn data_dist(args: &VerifyArgs) -> DataDist {
     }
 }
 
-/// The real data set of a run: the one given, or MNIST for the plain `verify`.
+/// Loads the real data set of a run: the one given, or MNIST for the plain `verify`.
 fn data_config(args: &VerifyArgs) -> Result<DataConfig> {
     let source = match &args.data {
         Some(DataSource::File(path)) => path.clone(),
@@ -593,7 +593,7 @@ fn run_suites(
     Ok(results)
 }
 
-/// The convergence study of `--sizes`: the synthetic suites at every d with γ fixed.
+/// Runs the convergence study of `--sizes`: the synthetic suites at every d with γ fixed.
 fn run_sizes(
     args: &VerifyArgs,
     sizes: &[usize],

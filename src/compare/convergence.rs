@@ -4,8 +4,8 @@
 //! For a right law the Kolmogorov–Smirnov distance of a pooled ESD falls like 1/d (eigenvalue
 //! rigidity) until the error of the weights, O((R N)^(−1/2)) with N = d/γ, takes over; either way it
 //! falls at least like d^(−1/2). A wrong law leaves a distance that does not shrink: its fitted
-//! slope is near 0. The verdict of a case asks for both the absolute tolerance at the largest size
-//! and a fitted slope of ln KS against ln d of at most [`RATE_BOUND`].
+//! slope is near 0. A case passes when it meets the absolute tolerance at the largest size and its
+//! fitted slope of ln KS against ln d is at most [`RATE_BOUND`].
 
 use serde::Serialize;
 
@@ -38,8 +38,8 @@ pub struct ConvergenceCase {
 /// One case at one size: name, KS, W1, KS tolerance and verdict.
 pub type SizeResult = (String, Option<f64>, Option<f64>, Option<f64>, bool);
 
-/// Assesses every case from its results at each size; `results[s][c]` is case c at size s, and
-/// every size must list the same cases in the same order.
+/// Assesses every case from its results at each size. `results[s][c]` is case c at size s; every
+/// size must list the same cases in the same order.
 ///
 /// # Panics
 /// If the sizes list different numbers of cases.
@@ -100,7 +100,7 @@ mod tests {
     }
 
     #[test]
-    fn a_distance_that_does_not_shrink_fails() {
+    fn assess_fails_a_distance_that_does_not_shrink() {
         let sizes = [100, 200, 400, 800];
         // Falls like 1/d: slope −1, passes.
         let good = assess(&sizes, &case(&[0.08, 0.04, 0.02, 0.01], true));
@@ -116,13 +116,14 @@ mod tests {
     }
 
     #[test]
-    fn cases_without_a_law_are_judged_at_the_largest_size() {
+    fn assess_judges_a_case_without_law_at_the_largest_size() {
         let sizes = [100, 200];
         let results = vec![
             vec![(String::from("zero"), None, None, None, true)],
             vec![(String::from("zero"), None, None, None, true)],
         ];
         let out = assess(&sizes, &results);
-        assert!(out[0].pass && out[0].slope_ks.is_none());
+        assert!(out[0].pass);
+        assert!(out[0].slope_ks.is_none());
     }
 }
