@@ -53,8 +53,8 @@ pub fn kolmogorov_smirnov(esd: &Esd, law: &dyn SpectralLaw) -> Result<f64, Solve
     Ok(worst)
 }
 
-/// The Kolmogorov–Smirnov distance between the non-zero eigenvalues and the law conditioned on
-/// x ≠ 0: both CDFs with their mass at 0 removed and renormalised. It measures the fit of the
+/// Computes the Kolmogorov–Smirnov distance between the non-zero eigenvalues and the law
+/// conditioned on x ≠ 0: both CDFs with their mass at 0 removed and renormalised. It measures the fit of the
 /// continuous part alone when the two masses at 0 differ for a reason the law does not model.
 /// Returns 0 when every eigenvalue or all of the law's mass is at 0.
 ///
