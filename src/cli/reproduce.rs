@@ -344,13 +344,23 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
     let mut sections = Vec::with_capacity(jobs.len());
     let mut all_hold = true;
     for (index, job) in jobs.iter().enumerate() {
-        eprintln!("[{}/{}] {}", index + 1, jobs.len(), command_line(job));
+        eprintln!(
+            "[{}/{}] {}",
+            index + 1,
+            jobs.len(),
+            command_line(job, &args.out)
+        );
         let (holds, section) = run_job(&binary, &args.out, job)?;
         all_hold &= holds;
         sections.push(section);
     }
 
-    let summary = summary(&sections, args, all_hold);
+    let left_out: Vec<&str> = JOBS
+        .iter()
+        .filter(|j| !jobs.iter().any(|k| k.name == j.name))
+        .map(|j| j.name)
+        .collect();
+    let summary = summary(&sections, args, all_hold, &left_out);
     let stage = Staging::new(&args.out)?;
     stage.write("SUMMARY.md", summary.as_bytes())?;
     stage.commit()?;
@@ -367,11 +377,12 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
     })
 }
 
-/// Returns the command a user types to reproduce a job's figure.
-fn command_line(job: &Job) -> String {
+/// Returns the command a user types to reproduce a job's figure in the folder `out`.
+fn command_line(job: &Job, out: &Path) -> String {
+    let out = out.display();
     let tail = match job.kind {
-        Kind::Law => format!("--plot figures/{}.png > figures/{}.csv", job.name, job.name),
-        _ => format!("--out figures/{}", job.name),
+        Kind::Law => format!("--plot {out}/{}.png > {out}/{}.csv", job.name, job.name),
+        _ => format!("--out {out}/{}", job.name),
     };
     format!("hessian-rmt {} {tail}", job.args.join(" "))
 }
@@ -391,12 +402,12 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
     }
     let output = command
         .output()
-        .with_context(|| format!("cannot run {}", command_line(job)))?;
+        .with_context(|| format!("cannot run {}", command_line(job, out)))?;
     let code = output.status.code();
     if code == Some(2) || code.is_none() {
         bail!(
             "{} failed: {}",
-            command_line(job),
+            command_line(job, out),
             String::from_utf8_lossy(&output.stderr).trim()
         );
     }
@@ -414,12 +425,16 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
             .with_context(|| format!("cannot read '{}'", path.display()))?;
         Ok(serde_json::from_str(&text)?)
     };
+    // The link to the theory note is relative to figures/ inside the repository.
+    let theory = if out == Path::new("figures") {
+        format!("[{}](../{})", job.theory, job.theory)
+    } else {
+        format!("{} (in the repository)", job.theory)
+    };
     let mut text = format!(
-        "## {}\n\n- command: `{}`\n- theory: [{}](../{})\n",
+        "## {}\n\n- command: `{}`\n- theory: {theory}\n",
         job.claim,
-        command_line(job),
-        job.theory,
-        job.theory
+        command_line(job, out)
     );
     let holds = match job.kind {
         Kind::Verify => verify_section(&read("report.json")?, &mut text),
@@ -437,7 +452,7 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
     if matches!(job.kind, Kind::Verify | Kind::Sweep | Kind::Convergence) && passed != holds {
         bail!(
             "{}: exit status {code:?} disagrees with the verdicts in its report",
-            command_line(job)
+            command_line(job, out)
         );
     }
     Ok((holds, text))
@@ -659,7 +674,7 @@ fn heatmap_section(report: &Value, text: &mut String) -> bool {
     true
 }
 
-fn summary(sections: &[String], args: &ReproduceArgs, all_hold: bool) -> String {
+fn summary(sections: &[String], args: &ReproduceArgs, all_hold: bool, left_out: &[&str]) -> String {
     let mut options = String::new();
     if args.quick {
         options.push_str(" --quick");
@@ -671,9 +686,13 @@ fn summary(sections: &[String], args: &ReproduceArgs, all_hold: bool) -> String 
         "# Claims and the figures that check them\n\n\
          Written by `hessian-rmt reproduce{options}` (hessian-rmt {VERSION}). Each section names a \
          claim, the command that checks it and the theory note behind it, and gives the numbers and \
-         the verdict from the files the command writes. Every claim {}.\n\n",
+         the verdict from the files the command writes. Every claim {}{}.\n\n",
+        if left_out.is_empty() { "" } else { "run here " },
         if all_hold { "holds" } else { "does NOT hold" }
     );
+    if !left_out.is_empty() {
+        let _ = writeln!(text, "Left out of this run: {}.\n", left_out.join(", "));
+    }
     for section in sections {
         text.push_str(section);
     }

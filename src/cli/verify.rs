@@ -681,7 +681,8 @@ fn run_sizes(
     if args.json {
         print(&json)?;
     } else {
-        let mut text = table(&largest, last);
+        let mut text = format!("largest size: d = {}, N = {}\n", last.dim, last.samples);
+        text.push_str(&table(&largest, last));
         text.push_str(&convergence_table(&study));
         print(&text)?;
     }
@@ -773,6 +774,11 @@ fn draw_convergence_plot(
                 "{}: slope {}",
                 c.case,
                 c.slope_ks.map_or(String::from("-"), |s| format!("{s:.2}"))
+            ),
+            label_w1: format!(
+                "{}: slope {}",
+                c.case,
+                c.slope_w1.map_or(String::from("-"), |s| format!("{s:.2}"))
             ),
             ks: c.ks.iter().map(|v| v.unwrap_or(0.0)).collect(),
             w1: c.w1.iter().map(|v| v.unwrap_or(0.0)).collect(),

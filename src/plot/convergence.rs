@@ -40,8 +40,10 @@ const REFERENCE_COLORS: [RGBColor; 2] = [RGBColor(90, 90, 90), RGBColor(185, 185
 /// One case's distances over the sizes.
 #[derive(Clone, Debug)]
 pub struct ConvergenceSeries {
-    /// Legend label, with the fitted slope.
+    /// Legend label of the KS panel, with the fitted KS slope.
     pub label: String,
+    /// Legend label of the W1 panel, with the fitted W1 slope.
+    pub label_w1: String,
     /// KS distance at each size.
     pub ks: Vec<f64>,
     /// W1 distance at each size.
@@ -85,7 +87,8 @@ impl Figure for ConvergenceFigure<'_> {
     fn draw_on<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> Result<(), PlotError> {
         let (left, right) = split_frame(root, &self.title, &self.caption)?;
         let ks: Vec<Vec<f64>> = self.series.iter().map(|s| s.ks.clone()).collect();
-        draw_panel(&left, self, &ks, "Kolmogorov–Smirnov distance")?;
+        let labels: Vec<&str> = self.series.iter().map(|s| s.label.as_str()).collect();
+        draw_panel(&left, self, &ks, &labels, "Kolmogorov–Smirnov distance")?;
         // W1 relative to its value at the smallest size, so that every case shares one axis.
         let w1: Vec<Vec<f64>> = self
             .series
@@ -95,7 +98,14 @@ impl Figure for ConvergenceFigure<'_> {
                 s.w1.iter().map(|v| v / first).collect()
             })
             .collect();
-        draw_panel(&right, self, &w1, "W1 distance / W1 at the smallest d")
+        let labels: Vec<&str> = self.series.iter().map(|s| s.label_w1.as_str()).collect();
+        draw_panel(
+            &right,
+            self,
+            &w1,
+            &labels,
+            "W1 distance / W1 at the smallest d",
+        )
     }
 }
 
@@ -103,6 +113,7 @@ fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     figure: &ConvergenceFigure<'_>,
     values: &[Vec<f64>],
+    labels: &[&str],
     y_label: &str,
 ) -> Result<(), PlotError> {
     let sizes: Vec<f64> = figure.sizes.iter().map(|&d| d as f64).collect();
@@ -169,7 +180,7 @@ fn draw_panel<DB: DrawingBackend>(
                 )
             });
     }
-    for (index, (series, points)) in figure.series.iter().zip(values).enumerate() {
+    for (index, (label, points)) in labels.iter().zip(values).enumerate() {
         let color = CASE_COLORS[index % CASE_COLORS.len()];
         let line: Vec<(f64, f64)> = sizes
             .iter()
@@ -183,7 +194,7 @@ fn draw_panel<DB: DrawingBackend>(
                 line_style(color).stroke_width(LINE_WIDTH),
             ))
             .map_err(backend_error)?
-            .label(series.label.as_str())
+            .label(*label)
             .legend(move |(x, y)| Circle::new((x + 12, y), 5, color.filled()));
         chart
             .draw_series(line.iter().map(|&p| Circle::new(p, 5, color.filled())))
