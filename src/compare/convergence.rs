@@ -116,7 +116,7 @@ mod tests {
     }
 
     #[test]
-    fn assess_judges_a_case_without_law_at_the_largest_size() {
+    fn assess_lawless_case_at_largest_size() {
         let sizes = [100, 200];
         let results = vec![
             vec![(String::from("zero"), None, None, None, true)],

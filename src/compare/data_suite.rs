@@ -136,7 +136,7 @@ impl DataConfig {
     }
 }
 
-/// What was used of a data set, for reports.
+/// Summary of the data set a case used, for reports.
 #[derive(Debug, Clone, Serialize)]
 pub struct DatasetReport {
     /// File name.
@@ -178,7 +178,7 @@ pub struct LawFit {
     pub moments: MomentReport,
 }
 
-/// The cases of a real-data run: CE diagonal and off-diagonal, MSE diagonal, and the check that
+/// Returns the cases of a real-data run: CE diagonal and off-diagonal, MSE diagonal, and the check that
 /// MSE off-diagonal blocks are zero.
 pub fn default_data_cases() -> Vec<CaseSpec> {
     super::suite::default_cases()
@@ -194,7 +194,7 @@ struct CaseSample {
     max_abs_entry: f64,
 }
 
-/// What one case's laws need, given W.
+/// Inputs of one case's laws, given W.
 struct CaseWeights {
     /// τ over the whole data set.
     all: Vec<f64>,
@@ -250,7 +250,7 @@ pub fn run_data_suite(
         .collect()
 }
 
-/// The weights of a case over the whole data set given W, and Σ_τ for cross-entropy.
+/// Computes the weights of a case over the whole data set given W, and Σ_τ for cross-entropy.
 fn case_weights(
     config: &DataConfig,
     w: &Mat<f64>,
@@ -447,7 +447,7 @@ fn compare_case(
     }
     // The law with the smallest W1 is the one judged and drawn. W1 integrates the gap between
     // the CDFs over the eigenvalue axis, so it weighs the placement of the large eigenvalues that
-    // carry the moments, and the mass at 0 that no law here predicts (features constant within a
+    // carry the moments. The mass at 0 that no law here predicts (features constant within a
     // subset) costs it little. KS, in contrast, is set by that mass on raw pixel data.
     let best = fits
         .iter()
@@ -478,9 +478,9 @@ fn build_law(
     let atoms = |values: &[f64]| -> Result<WeightLaw, SuiteError> {
         Ok(WeightLaw::from_samples(values)?.compress(DATA_ATOMS))
     };
-    // The eigenvalues of Σ keep their own atoms up to MAX_ATOMS: equal-mass bins would merge the
-    // few large, isolated eigenvalues of real data (on MNIST the top two, 65 and 48, into one at 57)
-    // and move the second moment and the upper edge.
+    // The eigenvalues of Σ keep their own atoms up to MAX_ATOMS. Equal-mass bins would merge the
+    // few large, isolated eigenvalues of real data (on MNIST the top two, 65 and 48, into one at
+    // 57), which moves the second moment and the upper edge.
     let eigenvalue_atoms = |values: &[f64]| -> Result<WeightLaw, SuiteError> {
         let clamped: Vec<f64> = values.iter().map(|v| v.max(0.0)).collect();
         Ok(WeightLaw::from_samples(&clamped)?.compress(MAX_ATOMS))
@@ -525,7 +525,7 @@ fn build_law(
 /// the atom count, and a support search takes thousands of evaluations.
 pub const DATA_ATOMS: usize = 512;
 
-/// The block kinds a real-data run supports.
+/// Returns whether a real-data run supports this block kind.
 pub fn supports(block: BlockKind) -> bool {
     matches!(block, BlockKind::Diag | BlockKind::Offdiag)
 }

@@ -298,8 +298,8 @@ pub struct CaseReport {
     /// The real data set the blocks were formed on (real data only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub dataset: Option<super::data_suite::DatasetReport>,
-    /// Every law tried, with its distances and moments (real data only); the report's own `law`,
-    /// `ks` and verdict are those of the law with the smallest KS distance.
+    /// Every law tried, with its distances and moments (real data only). The report's own `law`,
+    /// `ks` and verdict are those of the law with the smallest W1 distance.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fits: Option<Vec<super::data_suite::LawFit>>,
 }
@@ -411,7 +411,7 @@ fn base_report(config: &LinearConfig, settings: &SuiteSettings, case: CaseSpec) 
     }
 }
 
-/// What names a case in its report: the model, the block and the sizes.
+/// Header of a case's report: the model, the block and the sizes.
 #[derive(Debug, Clone)]
 pub struct CaseHeader {
     /// Model name.
@@ -437,8 +437,8 @@ pub struct CaseHeader {
 }
 
 impl CaseReport {
-    /// A report with the header filled in, no model-specific field, and no result yet: the law
-    /// "zero", no distance, not passed.
+    /// Creates a report with the header filled in, no model-specific field and no result yet: the
+    /// law "zero", no distance, not passed.
     pub fn blank(header: CaseHeader) -> Self {
         let (k, l) = header.block.indices();
         Self {

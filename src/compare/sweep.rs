@@ -499,7 +499,7 @@ pub const MIN_SPECTRAL_REALISATIONS: usize = 16;
 /// softmax denominator must be summed exactly (large s and C), fewer realisations are drawn.
 pub const SPECTRAL_DRAW_BUDGET: usize = 1 << 27;
 
-/// The predicted spectral-norm ratio ‖H_12‖_2/‖H_11‖_2 and its standard error, if known.
+/// Predicts the spectral-norm ratio ‖H_12‖_2/‖H_11‖_2 and its standard error, if known.
 ///
 /// The limit of a block's spectral norm is the largest |edge| of its GMP law, but for the linear
 /// cross-entropy weights that limit is of no use at any reachable size: the weights of both blocks

@@ -153,7 +153,7 @@ pub struct RawDataset {
     pub labels: Vec<usize>,
     /// Number of classes C.
     pub classes: usize,
-    /// Where the features came from.
+    /// Path of the features file.
     pub source: PathBuf,
 }
 
@@ -329,7 +329,7 @@ pub fn load_bytes(
     })
 }
 
-/// Where a value came from: 1-based line and column (line 0 for NPY files).
+/// Place of a value: 1-based line and column (line 0 for NPY files).
 #[derive(Debug, Clone, Copy)]
 struct Cell {
     line: usize,
@@ -505,7 +505,7 @@ fn read_npy(path: &Path, bytes: &[u8]) -> Result<Table, DatasetError> {
     Ok(table)
 }
 
-/// The values of an NPY array as f64, or None for a dtype that is not a real number.
+/// Reads the values of an NPY array as f64, or None for a dtype that is not a real number.
 fn npy_values(npy: npyz::NpyFile<&[u8]>) -> std::io::Result<Option<Vec<f64>>> {
     let npyz::DType::Plain(kind) = npy.dtype() else {
         return Ok(None);
@@ -536,7 +536,7 @@ const RANK_TOLERANCE: f64 = 1e-10;
 /// Standardises a raw data set.
 ///
 /// # Errors
-/// [`DatasetError::Standardize`] when every feature is constant or `whiten:k` asks for more
+/// [`DatasetError::Standardize`] when every feature is constant or `whiten:k` requests more
 /// components than the data have; [`DatasetError::Solver`] if an eigendecomposition fails.
 pub fn standardize(raw: &RawDataset, mode: Standardize) -> Result<Dataset, DatasetError> {
     let n = raw.rows.len();
@@ -553,11 +553,11 @@ pub fn standardize(raw: &RawDataset, mode: Standardize) -> Result<Dataset, Datas
                 / n as f64
         })
         .collect();
-    let kept: Vec<usize> = match mode {
+    let kept_features: Vec<usize> = match mode {
         Standardize::None => (0..d_file).collect(),
         _ => (0..d_file).filter(|&j| variance[j] > 0.0).collect(),
     };
-    if kept.is_empty() {
+    if kept_features.is_empty() {
         return Err(DatasetError::Standardize(format!(
             "all {d_file} features of {} are constant",
             raw.source.display()
@@ -568,20 +568,20 @@ pub fn standardize(raw: &RawDataset, mode: Standardize) -> Result<Dataset, Datas
     // norm per feature becomes 1 and Σ keeps its shape.
     let common = match mode {
         Standardize::Center => {
-            let total: f64 = kept.iter().map(|&j| variance[j]).sum();
-            (kept.len() as f64 / total).sqrt()
+            let total: f64 = kept_features.iter().map(|&j| variance[j]).sum();
+            (kept_features.len() as f64 / total).sqrt()
         }
         _ => 1.0,
     };
-    let factor: Vec<f64> = kept
+    let factor: Vec<f64> = kept_features
         .iter()
         .map(|&j| match mode {
             Standardize::Scale => variance[j].sqrt().recip(),
             _ => common,
         })
         .collect();
-    let mut x = Mat::<f64>::from_fn(kept.len(), n, |a, i| {
-        let j = kept[a];
+    let mut x = Mat::<f64>::from_fn(kept_features.len(), n, |a, i| {
+        let j = kept_features[a];
         (raw.rows[i][j] - if centre { mean[j] } else { 0.0 }) * factor[a]
     });
     if let Standardize::Whiten(k) = mode {
@@ -599,7 +599,7 @@ pub fn standardize(raw: &RawDataset, mode: Standardize) -> Result<Dataset, Datas
         ),
         standardize: mode,
         features_in_file: d_file,
-        dropped: d_file - kept.len(),
+        dropped: d_file - kept_features.len(),
         covariance_eigenvalues,
     })
 }

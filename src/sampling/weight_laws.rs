@@ -109,7 +109,8 @@ pub(crate) fn sampled_law(
     )
 }
 
-/// How the sum S of the C − 2 exponentials e^(z_j), j ≠ 1, 2, in the softmax denominator is drawn.
+/// Sampling method for the sum S of the C − 2 exponentials e^(z_j), j ≠ 1, 2, in the softmax
+/// denominator.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum DenominatorRest {
     /// Exactly, as a sum of this many lognormal draws.
@@ -129,8 +130,8 @@ pub const DENOMINATOR_ERROR: f64 = 1e-4;
 impl DenominatorRest {
     /// Chooses exact or normal for the sum of `n` terms e^z, z ~ N(0, s²).
     ///
-    /// Write S = n μ (1 + ε). A weight is a smooth function of 1/(1 + ε), and the normal
-    /// approximation gets the cumulants κ_j(ε) of order j ≥ 3 wrong; each enters a moment of the
+    /// Write S = n μ (1 + ε). A weight is a smooth function of 1/(1 + ε). The normal
+    /// approximation gets the cumulants κ_j(ε) of order j ≥ 3 wrong, and each enters a moment of the
     /// weights with a coefficient of order 1. For a sum of n i.i.d. terms,
     /// κ_j(ε) = k_j (σ/μ)^j / n^(j−1) with k_j the standardised cumulant of one lognormal term
     /// (skewness k₃ = (e^(s²) + 2)(e^(s²) − 1)^(1/2), excess kurtosis
@@ -167,7 +168,7 @@ impl DenominatorRest {
 
 /// Samples the population laws of the linear-CE weights τ_11 = p_1(1 − p_1) and τ_12 = −p_1 p_2
 /// for C classes at logit scale s, drawing the rest of the softmax denominator as
-/// [`DenominatorRest::choose`] says, so that the cost per draw stays bounded as C grows. Returns
+/// [`DenominatorRest::choose`] decides, so that the cost per draw stays bounded as C grows. Returns
 /// (diagonal law, off-diagonal law), each compressed and with its spurious gaps closed at γ.
 ///
 /// The same chunks of (z_1, z_2) serve every C, so laws at neighbouring C share their randomness.
@@ -185,7 +186,7 @@ pub fn softmax_pair_laws(
     softmax_pair_laws_with(rest, logit_scale, gamma, draws, seed)
 }
 
-/// As [`softmax_pair_laws`], with the rest of the denominator drawn as `rest` says.
+/// As [`softmax_pair_laws`], with the rest of the denominator drawn by the method `rest`.
 ///
 /// # Errors
 /// As [`softmax_pair_laws`].
@@ -212,7 +213,7 @@ pub fn softmax_pair_laws_with(
 }
 
 /// Draws `count` pairs (τ_11, τ_12) = (p_1(1 − p_1), −p_1 p_2) of the linear-CE weights with
-/// logits z ~ N(0, s² I_C), the rest of the denominator drawn as `rest` says. The draws come from
+/// logits z ~ N(0, s² I_C), the rest of the denominator drawn by the method `rest`. The draws come from
 /// [`Stream::SweepTheory`] parts `part` (for z_1, z_2) and `part + 1` (for the rest), draw `index`.
 pub fn softmax_pair_weights(
     rest: DenominatorRest,
@@ -250,7 +251,7 @@ pub fn softmax_pair_weights(
         .collect()
 }
 
-/// The largest |x| over the support of GMP(γ, law): the limit of the block's spectral norm.
+/// Returns the largest |x| over the support of GMP(γ, law): the limit of the block's spectral norm.
 ///
 /// # Errors
 /// [`LawError::Solver`] if the support search fails.
@@ -326,7 +327,7 @@ pub fn close_spurious_gaps(mut law: WeightLaw, gamma: f64) -> Result<WeightLaw, 
     Ok(law)
 }
 
-/// The largest |eigenvalue| predicted for the block (1/N) Σ_i τ_i x_i x_iᵀ with the N realised
+/// Predicts the largest |eigenvalue| of the block (1/N) Σ_i τ_i x_i x_iᵀ with the N realised
 /// weights `weights` and N = `weights.len()`, at aspect ratio γ.
 ///
 /// The GMP law of the N atoms (mass 1/N each) has the right bulk, but it spreads an isolated large
@@ -426,7 +427,7 @@ mod tests {
     }
 
     #[test]
-    fn denominator_is_exact_for_few_classes_and_normal_for_many() {
+    fn denominator_choice_by_class_count() {
         assert_eq!(
             DenominatorRest::choose(1.0, 100),
             DenominatorRest::Exact(100)
@@ -516,7 +517,7 @@ mod tests {
     }
 
     #[test]
-    fn spectral_norm_of_realised_places_the_outlier_of_an_isolated_weight() {
+    fn realised_norm_isolated_weight_outlier() {
         // N − 1 weights 1 and one weight 30 at γ = ½: the bulk is MP with edge (1 + √γ)² ≈ 2.9,
         // and the large weight makes one outlier at x_rest(30) = 15 + 30 (N − 1)/(29 N) ≈ 16.03.
         // The GMP law of all N atoms puts a small bulk there instead, whose far edge is higher. The
@@ -547,7 +548,7 @@ mod tests {
     }
 
     #[test]
-    fn spectral_norm_of_realised_equal_weights_is_the_marchenko_pastur_edge() {
+    fn realised_norm_equal_weights_mp_edge() {
         let edge = spectral_norm_of_realised(&vec![2.0; 300], 0.25).unwrap();
         let want = 2.0 * 1.5_f64.powi(2);
         assert!((edge / want - 1.0).abs() < 1e-9, "{edge} vs {want}");

@@ -632,7 +632,7 @@ fn heatmap_of_a_real_data_set() {
 }
 
 #[test]
-fn a_failed_write_leaves_no_partial_output() {
+fn staging_failed_write_leaves_nothing() {
     // A folder named like the plot blocks the last file; the JSON and CSV written before it must
     // not be left behind.
     let dir = tempfile::tempdir().unwrap();
