@@ -23,7 +23,7 @@ use crate::compare::suite::{
 use crate::models::Loss;
 use crate::models::mlp::Activation;
 use crate::plot::{
-    ConvergenceFigure, ConvergenceSeries, OverlayFigure, draw_convergence, draw_overlay,
+    ConvergenceFigure, ConvergenceSeries, OverlayFigure, XAxis, draw_convergence, draw_overlay,
 };
 use crate::sampling::DataDist;
 use crate::sampling::dataset::{BUILTIN, Standardize, load_source, standardize};
@@ -916,6 +916,7 @@ fn draw_plots(results: &[CaseResult], args: &VerifyArgs, dir: &std::path::Path) 
             cdf: &curve.cdf,
             atoms: &atoms,
             ks: r.ks,
+            x_axis: XAxis::Auto,
         };
         for extension in ["png", "svg"] {
             let path = dir.join(format!("{}.{extension}", case_stem(r)));

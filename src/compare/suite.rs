@@ -658,12 +658,42 @@ pub fn law_curve(law: &dyn SpectralLaw, esd: &Esd, points: usize) -> Result<LawC
     let (lo_esd, hi_esd) = esd.range();
     let (lo, hi) = (lo_law.min(lo_esd), hi_law.max(hi_esd));
     let margin = 0.05 * (hi - lo).max(f64::MIN_POSITIVE);
-    let x = grid_with_edges(law, lo - margin, hi + margin, points);
+    let mut x = grid_with_edges(law, lo - margin, hi + margin, points);
+    x.extend(magnitude_grid(law, esd, points));
+    x.sort_by(f64::total_cmp);
+    x.dedup();
     Ok(LawCurve {
         density: law.density(&x)?,
         cdf: law.cdf(&x)?,
         x,
     })
+}
+
+/// Points evenly spaced in log |x| from the smallest to the largest non-zero magnitude of the support
+/// edges and the eigenvalues, on the side of 0 where both lie, when they span more than three decades.
+/// A plot on a log axis needs them: a uniform grid leaves the lowest decades without a point. Empty
+/// when the support or the eigenvalues take both signs.
+fn magnitude_grid(law: &dyn SpectralLaw, esd: &Esd, points: usize) -> Vec<f64> {
+    let mut ends: Vec<f64> = law.support().iter().flat_map(|&(a, b)| [a, b]).collect();
+    ends.extend(esd.values().iter().copied());
+    let positive = ends.iter().all(|&v| v >= 0.0);
+    let negative = ends.iter().all(|&v| v <= 0.0);
+    if positive == negative || points < 2 {
+        return Vec::new();
+    }
+    let sign = if positive { 1.0 } else { -1.0 };
+    let (low, high) = ends
+        .iter()
+        .map(|v| v.abs())
+        .filter(|&m| m > 0.0)
+        .fold((f64::INFINITY, 0.0_f64), |(lo, hi), m| (lo.min(m), hi.max(m)));
+    if !(high > 1e3 * low) {
+        return Vec::new();
+    }
+    let (log_low, log_high) = (low.ln(), high.ln());
+    (0..points)
+        .map(|i| sign * (log_low + (log_high - log_low) * i as f64 / (points - 1) as f64).exp())
+        .collect()
 }
 
 /// A uniform grid on [lo, hi] with the support edges added, so plotted curves reach their edges.

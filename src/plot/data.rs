@@ -118,7 +118,7 @@ pub(crate) fn split_atoms(sorted: &[f64], atoms: &[(f64, f64)]) -> AtomSplit {
 }
 
 /// Linear-interpolation quantile of sorted, non-empty values, with `p` in [0, 1].
-fn quantile(sorted: &[f64], p: f64) -> f64 {
+pub(crate) fn quantile(sorted: &[f64], p: f64) -> f64 {
     let position = p * (sorted.len() - 1) as f64;
     let below = position.floor() as usize;
     let above = position.ceil() as usize;

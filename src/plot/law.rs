@@ -10,7 +10,9 @@ use plotters::prelude::{DrawingArea, DrawingBackend};
 use crate::plot::PlotError;
 use crate::plot::data::{check_law, law_cdf_points, x_range};
 use crate::plot::output::{Figure, save};
-use crate::plot::panel::{CdfPanel, DensityPanel, draw_cdf_panel, draw_density_panel, split_frame};
+use crate::plot::panel::{
+    CdfPanel, DensityPanel, LINEAR_AXES, draw_cdf_panel, draw_density_panel, split_frame,
+};
 
 /// Input of [`draw_law`]: a limit law tabulated on a grid, with its atoms.
 #[derive(Clone, Debug)]
@@ -64,6 +66,7 @@ impl Figure for LawFigure<'_> {
             law_label: None,
             atoms: self.atoms,
             atom_fractions: None,
+            axes: LINEAR_AXES,
         };
         draw_density_panel(&left, &density_panel)?;
 
@@ -74,6 +77,7 @@ impl Figure for LawFigure<'_> {
             law_points: &law_points,
             law_label: None,
             ks: None,
+            axes: LINEAR_AXES,
         };
         draw_cdf_panel(&right, &cdf_panel)
     }

@@ -35,7 +35,7 @@ use std::path::PathBuf;
 pub use convergence::{ConvergenceFigure, ConvergenceSeries, draw_convergence};
 pub use heatmap::{ColorScale, HeatmapFigure, draw_heatmap};
 pub use law::{LawFigure, draw_law};
-pub use overlay::{OverlayFigure, draw_overlay};
+pub use overlay::{LOG_AXIS_SPREAD, OverlayFigure, XAxis, draw_overlay};
 pub use sweep::{SweepFigure, SweepFigurePoint, draw_sweep};
 
 /// Errors of the plotting module.

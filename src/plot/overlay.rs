@@ -4,6 +4,9 @@
 //! their fraction of all eigenvalues, under the limit density. Atoms appear as arrows labelled with the
 //! predicted mass and the observed fraction. The right panel shows the empirical CDF as a step function
 //! under the limit CDF, and the Kolmogorov–Smirnov distance when one is given.
+//!
+//! Eigenvalues of one sign that spread over decades, as on real data with a few dominant directions,
+//! fill a sliver of a linear axis. For them both panels can use log₁₀ |λ| instead (see [`XAxis`]).
 
 use std::path::Path;
 
@@ -11,12 +14,38 @@ use plotters::coord::Shift;
 use plotters::prelude::{DrawingArea, DrawingBackend};
 
 use crate::plot::PlotError;
-use crate::plot::data::{check_finite, check_law, histogram, law_cdf_points, split_atoms, x_range};
+use crate::plot::data::{
+    check_finite, check_law, histogram, law_cdf_points, quantile, split_atoms, x_range,
+};
 use crate::plot::output::{Figure, save};
-use crate::plot::panel::{CdfPanel, DensityPanel, draw_cdf_panel, draw_density_panel, split_frame};
+use crate::plot::panel::{
+    AxisText, CdfPanel, DensityPanel, LINEAR_AXES, LOG_MAGNITUDE_AXES, draw_cdf_panel,
+    draw_density_panel, split_frame,
+};
 
 /// Legend label of the sample in both panels.
 const SAMPLE_LABEL: &str = "eigenvalues (pooled)";
+
+/// [`XAxis::Auto`] picks the log axis when the 99th percentile of |λ| off the atoms exceeds this
+/// multiple of the median. Marchenko–Pastur at γ = 0.5 has a ratio near 3.5; the centred MNIST blocks
+/// have ratios above 100.
+pub const LOG_AXIS_SPREAD: f64 = 30.0;
+
+/// Scale of the x axis of an overlay figure.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum XAxis {
+    /// The eigenvalue λ itself.
+    Linear,
+    /// log₁₀ |λ|. The density panel shows the density of log₁₀ |λ|, and the CDF panel the CDF of |λ|.
+    /// An atom at 0 has no place on this axis: its mass and the fraction of eigenvalues on it go into
+    /// the caption, and the CDFs start from that level. Falls back to [`XAxis::Linear`] when the
+    /// eigenvalues or the law's support take both signs, or the law has an atom away from 0.
+    LogMagnitude,
+    /// [`XAxis::LogMagnitude`] when it applies and the spread of |λ| exceeds [`LOG_AXIS_SPREAD`],
+    /// [`XAxis::Linear`] otherwise.
+    #[default]
+    Auto,
+}
 
 /// Input of [`draw_overlay`]: sampled eigenvalues and the limit law they should follow.
 #[derive(Clone, Debug)]
@@ -41,6 +70,8 @@ pub struct OverlayFigure<'a> {
     pub atoms: &'a [(f64, f64)],
     /// Kolmogorov–Smirnov distance between the eigenvalues and the law, shown in the CDF panel.
     pub ks: Option<f64>,
+    /// Scale of the x axis.
+    pub x_axis: XAxis,
 }
 
 /// Draws `fig` into one two-panel image at `path`, 1600 × 700 pixels, as PNG or SVG by the extension.
@@ -85,29 +116,235 @@ impl Figure for OverlayFigure<'_> {
         let mut sorted = self.eigenvalues.to_vec();
         sorted.sort_by(f64::total_cmp);
         let split = split_atoms(&sorted, self.atoms);
-        let x_range = x_range(&sorted, self.grid, self.density, self.atoms);
-        let bars = histogram(&split.continuous, sorted.len(), x_range);
-
-        let (left, right) = split_frame(root, &self.title, &self.caption)?;
-        let density_panel = DensityPanel {
+        let view = match self.x_axis {
+            XAxis::Linear => None,
+            XAxis::LogMagnitude => self.log_view(&sorted, &split.continuous, &split.fractions, 0.0),
+            XAxis::Auto => self.log_view(
+                &sorted,
+                &split.continuous,
+                &split.fractions,
+                LOG_AXIS_SPREAD,
+            ),
+        };
+        let Some(view) = view else {
+            let x_range = x_range(&sorted, self.grid, self.density, self.atoms);
+            let panels = Panels {
+                x_range,
+                sorted: &sorted,
+                continuous: &split.continuous,
+                grid: self.grid,
+                density: self.density,
+                cdf: self.cdf,
+                atoms: self.atoms,
+                fractions: &split.fractions,
+                cdf_atoms: self.atoms,
+                caption: &self.caption,
+                axes: LINEAR_AXES,
+            };
+            return self.draw_panels(root, &panels);
+        };
+        let x_range = view.x_range();
+        // Eigenvalues on the atom sit at the left end, so the empirical CDF starts at their fraction.
+        let mut sample = vec![x_range.0; view.on_atom];
+        sample.extend_from_slice(&view.continuous);
+        let zero_atom: Vec<(f64, f64)> = self
+            .atoms
+            .iter()
+            .map(|&(_, mass)| (x_range.0, mass))
+            .collect();
+        let panels = Panels {
             x_range,
+            sorted: &sample,
+            continuous: &view.continuous,
+            grid: &view.grid,
+            density: &view.density,
+            cdf: &view.cdf,
+            atoms: &[],
+            fractions: &[],
+            cdf_atoms: &zero_atom,
+            caption: &view.caption,
+            axes: LOG_MAGNITUDE_AXES,
+        };
+        self.draw_panels(root, &panels)
+    }
+}
+
+/// What the two panels show, on either axis.
+struct Panels<'a> {
+    x_range: (f64, f64),
+    /// Every eigenvalue, sorted, in the axis variable.
+    sorted: &'a [f64],
+    /// The eigenvalues on no atom, sorted, in the axis variable.
+    continuous: &'a [f64],
+    grid: &'a [f64],
+    density: &'a [f64],
+    cdf: &'a [f64],
+    atoms: &'a [(f64, f64)],
+    fractions: &'a [f64],
+    /// Atoms the limit CDF passes through: `atoms`, or on the log axis the atom at 0 moved to the
+    /// left end.
+    cdf_atoms: &'a [(f64, f64)],
+    caption: &'a str,
+    axes: AxisText,
+}
+
+/// The figure's data in the variable u = log₁₀ |λ|.
+struct LogView {
+    /// log₁₀ |λ| of the eigenvalues on no atom, ascending.
+    continuous: Vec<f64>,
+    /// Number of eigenvalues on the atom at 0.
+    on_atom: usize,
+    /// Grid in u, ascending, over the law's points of the right sign.
+    grid: Vec<f64>,
+    /// Density of u: ln 10 · |λ| · f(λ).
+    density: Vec<f64>,
+    /// CDF of |λ| at the grid points, the atom at 0 included.
+    cdf: Vec<f64>,
+    /// The caption with a note on the atom at 0.
+    caption: String,
+}
+
+/// Law mass below the left end of the log axis at most: far-off specks of support, such as those of
+/// covariance eigenvalues at rounding level, would otherwise stretch the axis over many empty decades.
+const LOG_AXIS_HIDDEN_MASS: f64 = 0.01;
+
+impl LogView {
+    /// Range of u: the eigenvalues, and the law from where its CDF has passed [`LOG_AXIS_HIDDEN_MASS`]
+    /// above its starting level to the end of its support, with a 4 % margin on each side.
+    fn x_range(&self) -> (f64, f64) {
+        let start = self.cdf[0];
+        let law_low = self
+            .grid
+            .iter()
+            .zip(&self.cdf)
+            .find(|&(_, &cdf)| cdf - start >= LOG_AXIS_HIDDEN_MASS)
+            .map_or(self.grid[0], |(&u, _)| u);
+        let law_high = self
+            .grid
+            .iter()
+            .zip(&self.density)
+            .rev()
+            .find(|&(_, &density)| density > 0.0)
+            .map_or(self.grid[self.grid.len() - 1], |(&u, _)| u);
+        let low = law_low.min(self.continuous[0]);
+        let high = law_high.max(self.continuous[self.continuous.len() - 1]);
+        let margin = 0.04 * (high - low).max(1e-3);
+        (low - margin, high + margin)
+    }
+}
+
+impl OverlayFigure<'_> {
+    /// The figure in log₁₀ |λ|, or `None` when that axis does not apply or the spread of |λ| is at
+    /// most `min_spread`.
+    fn log_view(
+        &self,
+        sorted: &[f64],
+        continuous: &[f64],
+        fractions: &[f64],
+        min_spread: f64,
+    ) -> Option<LogView> {
+        if self.atoms.iter().any(|&(location, _)| location != 0.0) || continuous.is_empty() {
+            return None;
+        }
+        let sign = if continuous[0] > 0.0 {
+            1.0
+        } else if continuous[continuous.len() - 1] < 0.0 {
+            -1.0
+        } else {
+            return None;
+        };
+        let support_has_sign = self
+            .grid
+            .iter()
+            .zip(self.density)
+            .all(|(&x, &density)| density <= 0.0 || sign * x > 0.0);
+        if !support_has_sign {
+            return None;
+        }
+
+        let mut magnitudes: Vec<f64> = continuous.iter().map(|&x| sign * x).collect();
+        magnitudes.sort_by(f64::total_cmp);
+        let median = quantile(&magnitudes, 0.5);
+        if quantile(&magnitudes, 0.99) <= min_spread * median {
+            return None;
+        }
+
+        // Grid points of the right sign, in increasing |λ|, with the CDF of |λ| at each.
+        let mut points: Vec<(f64, f64, f64)> = self
+            .grid
+            .iter()
+            .zip(self.density)
+            .zip(self.cdf)
+            .filter(|((x, _), _)| sign * **x > 0.0)
+            .map(|((&x, &density), &cdf)| {
+                let magnitude = sign * x;
+                let cdf_of_magnitude = if sign > 0.0 { cdf } else { 1.0 - cdf };
+                (magnitude, density, cdf_of_magnitude)
+            })
+            .collect();
+        if points.is_empty() {
+            return None;
+        }
+        points.sort_by(|a, b| a.0.total_cmp(&b.0));
+
+        let on_atom = sorted.len() - continuous.len();
+        let mut caption = self.caption.clone();
+        if let Some(&(_, mass)) = self.atoms.first() {
+            let fraction = fractions.first().copied().unwrap_or(0.0);
+            caption.push_str(&format!(
+                ", atom at λ = 0 (not on the log axis): mass {mass:.3}, fraction of eigenvalues \
+                 {fraction:.3}"
+            ));
+        } else if on_atom > 0 {
+            caption.push_str(&format!(", {on_atom} eigenvalues at 0 (not on the log axis)"));
+        }
+        Some(LogView {
+            continuous: magnitudes.iter().map(|m| m.log10()).collect(),
+            on_atom,
+            grid: points.iter().map(|p| p.0.log10()).collect(),
+            density: points
+                .iter()
+                .map(|p| std::f64::consts::LN_10 * p.0 * p.1)
+                .collect(),
+            cdf: points.iter().map(|p| p.2).collect(),
+            caption,
+        })
+    }
+
+    fn draw_panels<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        panels: &Panels<'_>,
+    ) -> Result<(), PlotError> {
+        let bars = histogram(panels.continuous, panels.sorted.len(), panels.x_range);
+        let (left, right) = split_frame(root, &self.title, panels.caption)?;
+        let density_panel = DensityPanel {
+            x_range: panels.x_range,
             bars: &bars,
             sample_label: Some(SAMPLE_LABEL),
-            grid: self.grid,
-            density: self.density,
+            grid: panels.grid,
+            density: panels.density,
             law_label: Some(&self.law_label),
-            atoms: self.atoms,
-            atom_fractions: Some(&split.fractions),
+            atoms: panels.atoms,
+            atom_fractions: Some(panels.fractions),
+            axes: panels.axes,
         };
         draw_density_panel(&left, &density_panel)?;
 
-        let law_points = law_cdf_points(self.grid, self.cdf, self.atoms, x_range.0, x_range.1);
+        let law_points = law_cdf_points(
+            panels.grid,
+            panels.cdf,
+            panels.cdf_atoms,
+            panels.x_range.0,
+            panels.x_range.1,
+        );
         let cdf_panel = CdfPanel {
-            x_range,
-            sample: Some((&sorted, SAMPLE_LABEL)),
+            x_range: panels.x_range,
+            sample: Some((panels.sorted, SAMPLE_LABEL)),
             law_points: &law_points,
             law_label: Some(&self.law_label),
             ks: self.ks,
+            axes: panels.axes,
         };
         draw_cdf_panel(&right, &cdf_panel)
     }
@@ -234,6 +471,7 @@ pub(crate) mod tests {
                 cdf: &self.cdf,
                 atoms: &self.atoms,
                 ks: Some(0.0123),
+                x_axis: XAxis::Auto,
             }
         }
     }
@@ -271,6 +509,81 @@ pub(crate) mod tests {
         assert!(svg.contains("eigenvalue λ"));
         assert!(svg.contains("Kolmogorov–Smirnov distance 0.0123"));
         assert_eq!(file_names(folder.path()), vec!["overlay.SVG"]);
+    }
+
+    /// A law spread evenly over log λ on [1e-4, 1], with an atom of mass 0.1 at 0, and 1000 eigenvalues
+    /// at its quantiles; `sign` −1 mirrors it onto the negative axis.
+    fn spread_example(sign: f64) -> Example {
+        let decades = 4.0 * std::f64::consts::LN_10;
+        let logs: Vec<f64> = (0..400).map(|i| -4.0 + 4.0 * i as f64 / 399.0).collect();
+        let magnitude: Vec<f64> = logs.iter().map(|u| 10f64.powf(*u)).collect();
+        let density: Vec<f64> = magnitude.iter().map(|t| 0.9 / (t * decades)).collect();
+        let cdf_of_magnitude: Vec<f64> = logs
+            .iter()
+            .map(|u| 0.1 + 0.9 * (u + 4.0) * std::f64::consts::LN_10 / decades)
+            .collect();
+        let eigenvalues = quantiles(&magnitude, &cdf_of_magnitude, 0.0, 1000);
+        if sign > 0.0 {
+            return Example {
+                grid: magnitude,
+                density,
+                cdf: cdf_of_magnitude,
+                eigenvalues,
+                atoms: vec![(0.0, 0.1)],
+                law_label: "spread",
+            };
+        }
+        Example {
+            grid: magnitude.iter().rev().map(|t| -t).collect(),
+            density: density.into_iter().rev().collect(),
+            cdf: cdf_of_magnitude.iter().rev().map(|g| 1.0 - g).collect(),
+            eigenvalues: eigenvalues.iter().map(|t| -t).collect(),
+            atoms: vec![(0.0, 0.1)],
+            law_label: "spread",
+        }
+    }
+
+    /// Text of the SVG drawn from `example` with `x_axis`.
+    fn svg_text(example: &Example, x_axis: XAxis) -> String {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join("overlay.svg");
+        let figure = OverlayFigure {
+            x_axis,
+            ..example.figure()
+        };
+        draw_overlay(&path, &figure).unwrap();
+        fs::read_to_string(&path).unwrap()
+    }
+
+    #[test]
+    fn overlay_of_spread_eigenvalues_uses_log_axis() {
+        for sign in [1.0, -1.0] {
+            let svg = svg_text(&spread_example(sign), XAxis::Auto);
+            assert!(svg.contains("log₁₀ |λ|"), "sign {sign}: no log axis");
+            assert!(svg.contains("cumulative distribution of |λ|"), "sign {sign}");
+            assert!(
+                svg.contains("atom at λ = 0 (not on the log axis): mass 0.100"),
+                "sign {sign}: the caption does not give the atom"
+            );
+            assert!(!svg.contains("eigenvalue λ"), "sign {sign}: linear axis");
+        }
+    }
+
+    #[test]
+    fn overlay_log_axis_needs_spread_and_one_sign() {
+        let svg = svg_text(&Example::without_atom(), XAxis::Auto);
+        assert!(svg.contains("eigenvalue λ"), "MP at γ = 0.5 is drawn on a log axis");
+
+        let svg = svg_text(&spread_example(1.0), XAxis::Linear);
+        assert!(svg.contains("eigenvalue λ"), "XAxis::Linear is not obeyed");
+
+        let mut mixed = spread_example(1.0);
+        mixed.eigenvalues.push(-0.5);
+        let svg = svg_text(&mixed, XAxis::LogMagnitude);
+        assert!(
+            svg.contains("eigenvalue λ"),
+            "eigenvalues of both signs are drawn on a log axis"
+        );
     }
 
     #[test]

@@ -52,8 +52,26 @@ const Y_LABEL_AREA: u32 = 78;
 const X_TICKS: usize = 8;
 const Y_TICKS: usize = 6;
 
-/// Label of the x axis of every panel.
-const X_DESCRIPTION: &str = "eigenvalue λ";
+/// Axis descriptions of a panel pair: what x is, and what the CDF panel's y is.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct AxisText {
+    /// Description of the x axis of both panels.
+    pub x: &'static str,
+    /// Description of the y axis of the CDF panel.
+    pub cdf: &'static str,
+}
+
+/// Axes of a panel pair over the eigenvalue itself.
+pub(crate) const LINEAR_AXES: AxisText = AxisText {
+    x: "eigenvalue λ",
+    cdf: "cumulative distribution F(λ)",
+};
+
+/// Axes of a panel pair over log₁₀ |λ|, for eigenvalues of one sign spread over decades.
+pub(crate) const LOG_MAGNITUDE_AXES: AxisText = AxisText {
+    x: "log₁₀ |λ|",
+    cdf: "cumulative distribution of |λ|",
+};
 
 /// Space above the highest bar or curve point, as a factor, when nothing needs room above the data.
 const HEADROOM_PLAIN: f64 = 1.08;
@@ -90,6 +108,8 @@ pub(crate) struct DensityPanel<'a> {
     pub atoms: &'a [(f64, f64)],
     /// Fraction of the eigenvalues on each atom, when the figure has a sample.
     pub atom_fractions: Option<&'a [f64]>,
+    /// Axis descriptions.
+    pub axes: AxisText,
 }
 
 /// Content of the CDF panel.
@@ -104,6 +124,8 @@ pub(crate) struct CdfPanel<'a> {
     pub law_label: Option<&'a str>,
     /// Kolmogorov–Smirnov distance, written in the legend when present.
     pub ks: Option<f64>,
+    /// Axis descriptions.
+    pub axes: AxisText,
 }
 
 /// Draws the title and caption on `root` and returns the left and right panel areas between them.
@@ -206,6 +228,7 @@ fn build_chart<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     x_range: (f64, f64),
     y_range: (f64, f64),
+    x_description: &str,
     y_description: &str,
 ) -> Result<Chart<'a, DB>, PlotError> {
     let mut builder = ChartBuilder::on(area);
@@ -230,7 +253,7 @@ fn build_chart<'a, DB: DrawingBackend>(
 
     chart
         .configure_mesh()
-        .x_desc(X_DESCRIPTION)
+        .x_desc(x_description)
         .y_desc(y_description)
         .axis_desc_style(text_style(AXIS_LABEL_SIZE))
         .label_style(text_style(TICK_LABEL_SIZE))
@@ -272,7 +295,7 @@ pub(crate) fn draw_density_panel<DB: DrawingBackend>(
     let y_range = (0.0, y_top);
     let data_per_pixel = y_top / plot_height;
 
-    let mut chart = build_chart(area, panel.x_range, y_range, "density")?;
+    let mut chart = build_chart(area, panel.x_range, y_range, panel.axes.x, "density")?;
     let mut ink = Ink::new(panel.x_range, y_range);
     draw_bars(&mut chart, panel.bars, &mut ink)?;
     let curve: Vec<(f64, f64)> = panel
@@ -535,7 +558,7 @@ pub(crate) fn draw_cdf_panel<DB: DrawingBackend>(
     // The margins keep the flat parts at 0 and 1 off the frame.
     let y_range = (-0.02, 1.04);
     let visible = (panel.x_range, y_range);
-    let mut chart = build_chart(area, panel.x_range, y_range, "cumulative distribution F(λ)")?;
+    let mut chart = build_chart(area, panel.x_range, y_range, panel.axes.x, panel.axes.cdf)?;
     let mut ink = Ink::new(panel.x_range, y_range);
 
     let mut entries = Vec::new();
