@@ -71,21 +71,24 @@ struct Job {
     kind: Kind,
     /// Part of --quick.
     quick: bool,
+    /// How the claim's rate in d is checked: the job that fits it, or why no rate applies.
+    rate: &'static str,
 }
 
 const JOBS: &[Job] = &[
     Job {
         name: "linear-population",
         claim: "Linear-model blocks follow GMP(γ, τ) with the population law of the weights; MSE off-diagonal blocks are exactly zero",
-        theory: "theory/gmp.md",
+        theory: "theory/linear-model.md",
         args: &["verify", "--model", "linear"],
         kind: Kind::Verify,
         quick: true,
+        rate: "fitted by the job convergence-linear",
     },
     Job {
         name: "linear-realised-rademacher",
         claim: "Universality: ±1 data follow the same laws (realised weights)",
-        theory: "theory/gmp.md",
+        theory: "theory/linear-model.md",
         args: &[
             "verify",
             "--model",
@@ -97,6 +100,7 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Verify,
         quick: true,
+        rate: "fitted by the job convergence-linear-rademacher",
     },
     Job {
         name: "mlp-population",
@@ -105,6 +109,7 @@ const JOBS: &[Job] = &[
         args: &["verify", "--model", "mlp"],
         kind: Kind::Verify,
         quick: true,
+        rate: "fitted by the job convergence-mlp, with the laws of the realised weights (theory/convergence.md says why)",
     },
     Job {
         name: "mlp-d600-c50",
@@ -127,11 +132,12 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Verify,
         quick: false,
+        rate: "fitted by the job convergence-mlp, with the laws of the realised weights (theory/convergence.md says why)",
     },
     Job {
         name: "convergence-linear",
         claim: "Linear model: the KS distance to each law shrinks at least like d^(−1/2) at γ = 0.5",
-        theory: "theory/tolerances.md",
+        theory: "theory/convergence.md",
         args: &[
             "verify",
             "--model",
@@ -143,6 +149,47 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Convergence,
         quick: false,
+        rate: "this claim",
+    },
+    Job {
+        name: "convergence-linear-rademacher",
+        claim: "Linear model on ±1 data: the KS distance to the laws of the realised weights shrinks at least like d^(−1/2)",
+        theory: "theory/convergence.md",
+        args: &[
+            "verify",
+            "--model",
+            "linear",
+            "--weight-law",
+            "realised",
+            "--data",
+            "rademacher",
+            "--sizes",
+            "100,200,400,800,1600",
+            "--replicates",
+            "10",
+        ],
+        kind: Kind::Convergence,
+        quick: false,
+        rate: "this claim",
+    },
+    Job {
+        name: "convergence-mlp",
+        claim: "Network with one hidden layer: the KS distance of each hidden-layer block to the law of its realised weights shrinks at least like d^(−1/2)",
+        theory: "theory/convergence.md",
+        args: &[
+            "verify",
+            "--model",
+            "mlp",
+            "--weight-law",
+            "realised",
+            "--sizes",
+            "100,200,400,800,1600",
+            "--replicates",
+            "10",
+        ],
+        kind: Kind::Convergence,
+        quick: false,
+        rate: "this claim",
     },
     Job {
         name: "sweep-linear-ce",
@@ -151,6 +198,7 @@ const JOBS: &[Job] = &[
         args: &["sweep"],
         kind: Kind::Sweep,
         quick: true,
+        rate: "a claim about C at fixed d: the slope in C is fitted instead",
     },
     Job {
         name: "sweep-mlp-mse",
@@ -169,6 +217,7 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Sweep,
         quick: true,
+        rate: "a claim about C at fixed d: the slope in C is fitted instead",
     },
     Job {
         name: "sweep-mlp-ce",
@@ -187,6 +236,7 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Sweep,
         quick: false,
+        rate: "a claim about C at fixed d: the slope in C is fitted instead",
     },
     Job {
         name: "heatmap-mlp-paper",
@@ -195,6 +245,7 @@ const JOBS: &[Job] = &[
         args: &["heatmap"],
         kind: Kind::Heatmap,
         quick: false,
+        rate: "a picture; nothing converges",
     },
     Job {
         name: "heatmap-linear-c10",
@@ -213,6 +264,7 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Heatmap,
         quick: true,
+        rate: "a picture; nothing converges",
     },
     Job {
         name: "data-mnist-whitened",
@@ -231,6 +283,7 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Verify,
         quick: true,
+        rate: "none: d is fixed by the data set, so there is no limit in d to approach",
     },
     Job {
         name: "data-mnist-centred",
@@ -239,6 +292,7 @@ const JOBS: &[Job] = &[
         args: &["verify", "--data", "mnist", "--replicates", "8"],
         kind: Kind::RawData,
         quick: false,
+        rate: "none: d is fixed by the data set, so there is no limit in d to approach",
     },
     Job {
         name: "data-digits",
@@ -247,6 +301,7 @@ const JOBS: &[Job] = &[
         args: &["verify", "--data", "digits", "--replicates", "8"],
         kind: Kind::Verify,
         quick: true,
+        rate: "none: d is fixed by the data set, so there is no limit in d to approach",
     },
     Job {
         name: "heatmap-mlp-mnist",
@@ -255,6 +310,7 @@ const JOBS: &[Job] = &[
         args: &["heatmap", "--data", "mnist"],
         kind: Kind::Heatmap,
         quick: true,
+        rate: "a picture; nothing converges",
     },
     Job {
         name: "law-mp-gamma-0.5",
@@ -263,6 +319,7 @@ const JOBS: &[Job] = &[
         args: &["law", "--gamma", "0.5", "--weights", "1:1"],
         kind: Kind::Law,
         quick: true,
+        rate: "a figure of an exact law; nothing converges",
     },
     Job {
         name: "law-mp-gamma-2",
@@ -271,6 +328,7 @@ const JOBS: &[Job] = &[
         args: &["law", "--gamma", "2", "--weights", "1:1"],
         kind: Kind::Law,
         quick: true,
+        rate: "a figure of an exact law; nothing converges",
     },
     Job {
         name: "law-signed-gamma-4",
@@ -279,6 +337,7 @@ const JOBS: &[Job] = &[
         args: &["law", "--gamma", "4", "--weights", "0.5:-1,0.5:1"],
         kind: Kind::Law,
         quick: true,
+        rate: "a figure of an exact law; nothing converges",
     },
     Job {
         name: "law-hard-edge",
@@ -295,6 +354,7 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Law,
         quick: true,
+        rate: "a figure of an exact law; nothing converges",
     },
     Job {
         name: "law-separable",
@@ -313,6 +373,7 @@ const JOBS: &[Job] = &[
         ],
         kind: Kind::Law,
         quick: true,
+        rate: "a figure of an exact law; nothing converges",
     },
 ];
 
@@ -432,9 +493,10 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
         format!("{} (in the repository)", job.theory)
     };
     let mut text = format!(
-        "## {}\n\n- command: `{}`\n- theory: {theory}\n",
+        "## {}\n\n- command: `{}`\n- theory: {theory}\n- rate in d: {}\n",
         job.claim,
-        command_line(job, out)
+        command_line(job, out),
+        job.rate
     );
     let holds = match job.kind {
         Kind::Verify => verify_section(&read("report.json")?, &mut text),

@@ -8,6 +8,7 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::combinators::BindKeyPoints;
 use plotters::prelude::{
     ChartBuilder, Circle, DrawingArea, DrawingBackend, IntoLogRange, LineSeries, PathElement,
     SeriesLabelPosition,
@@ -16,6 +17,7 @@ use plotters::style::{Color, RGBColor};
 
 use crate::plot::PlotError;
 use crate::plot::output::{Figure, backend_error, save};
+use crate::plot::legend::legend_height;
 use crate::plot::panel::split_frame;
 use crate::plot::style::{
     AXIS_LABEL_SIZE, LINE_WIDTH, TICK_LABEL_SIZE, axis_style, grid_style, line_style, text_style,
@@ -123,14 +125,25 @@ fn draw_panel<DB: DrawingBackend>(
         .copied()
         .filter(|v| *v > 0.0)
         .collect();
-    let y_lo = positive.iter().copied().fold(f64::INFINITY, f64::min) / 3.0;
+    let data_lo = positive.iter().copied().fold(f64::INFINITY, f64::min);
     let y_hi = positive.iter().copied().fold(0.0, f64::max) * 3.0;
+    // The legend sits in the lower-left corner, below the data: its share of the plot's height,
+    // the two reference lines included, is kept free under the lowest point.
+    let (_, area_height) = area.dim_in_pixel();
+    let plot_height = f64::from(area_height.saturating_sub(2 * 20 + 60).max(1));
+    let legend_share = (f64::from(legend_height(values.len() + 2)) / plot_height).min(0.7);
+    let data_decades = (y_hi / data_lo).log10();
+    let y_lo = data_lo / 10f64.powf(data_decades * legend_share / (1.0 - legend_share) + 0.1);
     let (x_lo, x_hi) = (sizes[0] / 1.3, sizes[sizes.len() - 1] * 1.3);
     let mut chart = ChartBuilder::on(area)
         .margin(20)
         .x_label_area_size(60)
         .y_label_area_size(90)
-        .build_cartesian_2d((x_lo..x_hi).log_scale(), (y_lo..y_hi).log_scale())
+        .build_cartesian_2d(
+            // One tick label at every size run, not only at the decades.
+            (x_lo..x_hi).log_scale().with_key_points(sizes.clone()),
+            (y_lo..y_hi).log_scale(),
+        )
         .map_err(backend_error)?;
     chart
         .configure_mesh()
@@ -138,7 +151,7 @@ fn draw_panel<DB: DrawingBackend>(
         .y_desc(y_label)
         .axis_desc_style(text_style(AXIS_LABEL_SIZE))
         .label_style(text_style(TICK_LABEL_SIZE))
-        .x_labels(5)
+        .x_labels(sizes.len())
         .x_label_formatter(&|v| format!("{:.0}", v))
         .y_label_formatter(&|v| format_power(*v))
         .bold_line_style(grid_style())

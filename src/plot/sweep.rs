@@ -273,17 +273,45 @@ fn draw_residual_panel<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Formats a tick of a log axis: 10^k as "1e-3", "10", "100", other values with 3 significant
-/// digits.
+/// Formats a tick of a log axis in one style: integers from 1 to 10⁴ as they are ("1", "20",
+/// "1000"), every other value as mantissa and power of ten ("1e-3", "7e-2", "2.5e-1").
 pub(crate) fn format_power(value: f64) -> String {
-    let exponent = value.log10().round();
-    if (value / 10f64.powf(exponent) - 1.0).abs() < 1e-9 {
-        if (0.0..=4.0).contains(&exponent) {
-            format!("{}", 10f64.powf(exponent))
-        } else {
-            format!("1e{exponent}")
-        }
+    if (1.0..=1e4).contains(&value) && (value - value.round()).abs() < 1e-9 * value {
+        return format!("{}", value.round());
+    }
+    let exponent = value.log10().floor();
+    let mantissa = value / 10f64.powf(exponent);
+    // A mantissa that rounds to 10 belongs to the next power.
+    let (mantissa, exponent) = if mantissa >= 9.9995 {
+        (1.0, exponent + 1.0)
     } else {
-        format!("{value:.3}")
+        (mantissa, exponent)
+    };
+    if (mantissa - mantissa.round()).abs() < 1e-6 {
+        format!("{}e{exponent}", mantissa.round())
+    } else {
+        format!("{mantissa:.1}e{exponent}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_power;
+
+    #[test]
+    fn log_ticks_share_one_style() {
+        let cases = [
+            (1.0, "1"),
+            (20.0, "20"),
+            (1000.0, "1000"),
+            (1e5, "1e5"),
+            (0.01, "1e-2"),
+            (0.07, "7e-2"),
+            (0.25, "2.5e-1"),
+            (0.000999999999, "1e-3"),
+        ];
+        for (value, expected) in cases {
+            assert_eq!(format_power(value), expected, "tick {value}");
+        }
     }
 }
