@@ -532,21 +532,21 @@ fn scientific(value: &Value) -> String {
         .map_or(String::from("–"), |v| format!("{v:.2e}"))
 }
 
-/// Returns the case's name in a table: model, activation, loss, block and data set.
+/// Returns the case's name in a table, as `verify` prints it: "ce (1,2) offdiag",
+/// "mlp relu mse hidden-diag (1,1)" or "mnist_5k ce (1,1) diag".
 fn case_name(case: &Value) -> String {
-    let mut parts = Vec::new();
-    if let Some(name) = case["dataset"]["name"].as_str() {
-        parts.push(name.to_string());
-    }
-    if let Some(activation) = case["activation"].as_str() {
-        parts.push(activation.to_string());
-    }
-    for key in ["loss", "block"] {
-        parts.push(case[key].as_str().unwrap_or("?").to_string());
-    }
+    let text = |key: &str| case[key].as_str().unwrap_or("?").to_string();
     let index = &case["block_index"];
-    parts.push(format!("({},{})", index[0], index[1]));
-    parts.join(" ")
+    let index = format!("({},{})", index[0], index[1]);
+    let (loss, block) = (text("loss"), text("block"));
+    if let Some(name) = case["dataset"]["name"].as_str() {
+        let stem = name.split('.').next().unwrap_or(name);
+        return format!("{stem} {loss} {index} {block}");
+    }
+    match case["activation"].as_str() {
+        Some(activation) => format!("mlp {activation} {loss} {block} {index}"),
+        None => format!("{loss} {index} {block}"),
+    }
 }
 
 fn verify_section(report: &Value, text: &mut String) -> bool {

@@ -736,6 +736,33 @@ fn reproduce_writes_the_figures_and_a_summary() {
     let csv = std::fs::read_to_string(dir.path().join("figs/law-mp-gamma-2.csv")).unwrap();
     assert!(csv.starts_with('#'), "{csv}");
 
+    // A verify job: its table names the cases as verify does, and the claim says why no rate in d
+    // is fitted.
+    let out = run(
+        &["reproduce", "--only", "data-digits", "--out", "digits"],
+        dir.path(),
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = std::fs::read_to_string(dir.path().join("digits/SUMMARY.md")).unwrap();
+    let verify = run(&["verify", "--data", "digits", "--replicates", "8"], dir.path());
+    let table = String::from_utf8_lossy(&verify.stdout);
+    for case in ["digits ce (1,1) diag", "digits ce (1,2) offdiag", "digits mse (1,1) diag"] {
+        assert!(table.contains(case), "verify does not name {case}:\n{table}");
+        assert!(
+            summary.contains(&format!("| {case} |")),
+            "SUMMARY.md does not name {case}:\n{summary}"
+        );
+    }
+    assert!(
+        summary.contains("- rate in d: none: d is fixed by the data set"),
+        "{summary}"
+    );
+
     let out = run(&["reproduce", "--only", "nothing-like-this"], dir.path());
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no job's name contains it"));
