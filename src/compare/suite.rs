@@ -686,7 +686,9 @@ fn magnitude_grid(law: &dyn SpectralLaw, esd: &Esd, points: usize) -> Vec<f64> {
         .iter()
         .map(|v| v.abs())
         .filter(|&m| m > 0.0)
-        .fold((f64::INFINITY, 0.0_f64), |(lo, hi), m| (lo.min(m), hi.max(m)));
+        .fold((f64::INFINITY, 0.0_f64), |(lo, hi), m| {
+            (lo.min(m), hi.max(m))
+        });
     if high <= 1e3 * low {
         return Vec::new();
     }

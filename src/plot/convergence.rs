@@ -16,8 +16,8 @@ use plotters::prelude::{
 use plotters::style::{Color, RGBColor};
 
 use crate::plot::PlotError;
-use crate::plot::output::{Figure, backend_error, save};
 use crate::plot::legend::legend_height;
+use crate::plot::output::{Figure, backend_error, save};
 use crate::plot::panel::split_frame;
 use crate::plot::style::{
     AXIS_LABEL_SIZE, LINE_WIDTH, TICK_LABEL_SIZE, axis_style, grid_style, line_style, text_style,

@@ -4,12 +4,15 @@
 use std::path::Path;
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::Ranged;
+use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::{
     ChartBuilder, DrawingArea, DrawingBackend, IntoLogRange, IntoSegmentedCoord, PathElement,
-    Rectangle, SegmentValue,
+    Rectangle, SegmentValue, Text,
 };
 use plotters::style::Color;
 use plotters::style::colors::colormaps::ViridisRGB;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use crate::plot::PlotError;
 use crate::plot::output::{Figure, backend_error, image_format, save};
@@ -18,6 +21,7 @@ use crate::plot::style::{
     AXIS_LABEL_SIZE, LAW_COLOR, SAMPLE_COLOR, TICK_LABEL_SIZE, axis_style, grid_style, line_style,
     text_style,
 };
+use crate::plot::sweep::format_power;
 
 /// Colour scale of a heatmap.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
@@ -195,33 +199,65 @@ fn draw_colour_bar<DB: DrawingBackend>(
         ColorScale::Log => floor * 10f64.powf(t * LOG_DECADES),
         ColorScale::Linear => t * max,
     };
-    let label = |t: &f64| match scale {
-        ColorScale::Log => format!("{:.0e}", value(*t)),
-        ColorScale::Linear => format!("{:.1e}", value(*t)),
+    // Ticks at round values: the powers of ten on a log scale, plotters' round steps of [0, max]
+    // on a linear one, each placed at its colour level.
+    let ticks: Vec<f64> = match scale {
+        ColorScale::Log => {
+            let low = floor.log10().ceil() as i32;
+            let high = (floor.log10() + LOG_DECADES).floor() as i32;
+            (low..=high)
+                .map(|k| (f64::from(k) - floor.log10()) / LOG_DECADES)
+                .collect()
+        }
+        ColorScale::Linear => RangedCoordf64::from(0.0..max)
+            .key_points(6)
+            .into_iter()
+            .map(|v| v / max)
+            .collect(),
     };
+    let label = |t: f64| match scale {
+        ColorScale::Log => format_power(value(t)),
+        ColorScale::Linear => format!("{:.1e}", value(t)),
+    };
+    // The bar takes the left part of x ∈ [0, 1] and the labels the right part, both inside the
+    // chart, so that the ticks can sit at any colour level.
+    const BAR_RIGHT: f64 = 0.4;
+    const LABEL_LEFT: f64 = 0.5;
     let mut chart = ChartBuilder::on(&strip)
         .margin(10)
-        .right_y_label_area_size(70)
         .build_cartesian_2d(0.0..1.0, 0.0..1.0)
-        .map_err(backend_error)?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .disable_x_axis()
-        .label_style(text_style(TICK_LABEL_SIZE - 3.0))
-        .y_label_formatter(&label)
-        .axis_style(axis_style())
-        .draw()
         .map_err(backend_error)?;
     chart
         .draw_series((0..STEPS).map(|i| {
             let (a, b) = (i as f64 / STEPS as f64, (i + 1) as f64 / STEPS as f64);
             Rectangle::new(
-                [(0.0, a), (1.0, b)],
+                [(0.0, a), (BAR_RIGHT, b)],
                 ViridisRGB::get_color((a + b) / 2.0).filled(),
             )
         }))
         .map_err(backend_error)?;
+    chart
+        .draw_series(std::iter::once(Rectangle::new(
+            [(0.0, 0.0), (BAR_RIGHT, 1.0)],
+            axis_style(),
+        )))
+        .map_err(backend_error)?;
+    let label_style = text_style(TICK_LABEL_SIZE - 3.0).pos(Pos::new(HPos::Left, VPos::Center));
+    for &t in &ticks {
+        chart
+            .draw_series(std::iter::once(PathElement::new(
+                vec![(BAR_RIGHT, t), (BAR_RIGHT + 0.06, t)],
+                axis_style(),
+            )))
+            .map_err(backend_error)?;
+        chart
+            .draw_series(std::iter::once(Text::new(
+                label(t),
+                (LABEL_LEFT, t),
+                label_style.clone(),
+            )))
+            .map_err(backend_error)?;
+    }
     Ok(())
 }
 

@@ -296,7 +296,9 @@ impl OverlayFigure<'_> {
                  {fraction:.3}"
             ));
         } else if on_atom > 0 {
-            caption.push_str(&format!(", {on_atom} eigenvalues at 0 (not on the log axis)"));
+            caption.push_str(&format!(
+                ", {on_atom} eigenvalues at 0 (not on the log axis)"
+            ));
         }
         Some(LogView {
             continuous: magnitudes.iter().map(|m| m.log10()).collect(),
@@ -560,7 +562,10 @@ pub(crate) mod tests {
         for sign in [1.0, -1.0] {
             let svg = svg_text(&spread_example(sign), XAxis::Auto);
             assert!(svg.contains("log₁₀ |λ|"), "sign {sign}: no log axis");
-            assert!(svg.contains("cumulative distribution of |λ|"), "sign {sign}");
+            assert!(
+                svg.contains("cumulative distribution of |λ|"),
+                "sign {sign}"
+            );
             assert!(
                 svg.contains("atom at λ = 0 (not on the log axis): mass 0.100"),
                 "sign {sign}: the caption does not give the atom"
@@ -572,7 +577,10 @@ pub(crate) mod tests {
     #[test]
     fn overlay_log_axis_needs_spread_and_one_sign() {
         let svg = svg_text(&Example::without_atom(), XAxis::Auto);
-        assert!(svg.contains("eigenvalue λ"), "MP at γ = 0.5 is drawn on a log axis");
+        assert!(
+            svg.contains("eigenvalue λ"),
+            "MP at γ = 0.5 is drawn on a log axis"
+        );
 
         let svg = svg_text(&spread_example(1.0), XAxis::Linear);
         assert!(svg.contains("eigenvalue λ"), "XAxis::Linear is not obeyed");

@@ -749,10 +749,20 @@ fn reproduce_writes_the_figures_and_a_summary() {
         String::from_utf8_lossy(&out.stderr)
     );
     let summary = std::fs::read_to_string(dir.path().join("digits/SUMMARY.md")).unwrap();
-    let verify = run(&["verify", "--data", "digits", "--replicates", "8"], dir.path());
+    let verify = run(
+        &["verify", "--data", "digits", "--replicates", "8"],
+        dir.path(),
+    );
     let table = String::from_utf8_lossy(&verify.stdout);
-    for case in ["digits ce (1,1) diag", "digits ce (1,2) offdiag", "digits mse (1,1) diag"] {
-        assert!(table.contains(case), "verify does not name {case}:\n{table}");
+    for case in [
+        "digits ce (1,1) diag",
+        "digits ce (1,2) offdiag",
+        "digits mse (1,1) diag",
+    ] {
+        assert!(
+            table.contains(case),
+            "verify does not name {case}:\n{table}"
+        );
         assert!(
             summary.contains(&format!("| {case} |")),
             "SUMMARY.md does not name {case}:\n{summary}"
