@@ -402,7 +402,7 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
         );
     }
 
-    let mut sections = Vec::with_capacity(jobs.len());
+    let mut summaries = Vec::with_capacity(jobs.len());
     let mut all_hold = true;
     for (index, job) in jobs.iter().enumerate() {
         eprintln!(
@@ -411,9 +411,9 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
             jobs.len(),
             command_line(job, &args.out)
         );
-        let (holds, section) = run_job(&binary, &args.out, job)?;
-        all_hold &= holds;
-        sections.push(section);
+        let job_summary = run_job(&binary, &args.out, job)?;
+        all_hold &= job_summary.holds;
+        summaries.push(job_summary);
     }
 
     let left_out: Vec<&str> = JOBS
@@ -421,7 +421,7 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
         .filter(|j| !jobs.iter().any(|k| k.name == j.name))
         .map(|j| j.name)
         .collect();
-    let summary = summary(&sections, args, all_hold, &left_out);
+    let summary = summary(&summaries, args, all_hold, &left_out);
     let stage = Staging::new(&args.out)?;
     stage.write("SUMMARY.md", summary.as_bytes())?;
     stage.commit()?;
@@ -448,8 +448,8 @@ fn command_line(job: &Job, out: &Path) -> String {
     format!("hessian-rmt {} {tail}", job.args.join(" "))
 }
 
-/// Runs one job and returns whether its claim holds, and its summary section.
-fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
+/// Runs one job and returns whether its claim holds, its index row and its summary section.
+fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<JobSummary> {
     let mut command = Command::new(binary);
     command.args(job.args);
     match job.kind {
@@ -498,15 +498,18 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
         command_line(job, out),
         job.rate
     );
-    let holds = match job.kind {
+    let (holds, headline) = match job.kind {
         Kind::Verify => verify_section(&read("report.json")?, &mut text),
         Kind::RawData => raw_data_section(&read("report.json")?, &mut text),
         Kind::Sweep => sweep_section(&read("sweep.json")?, &mut text),
         Kind::Convergence => convergence_section(&read("convergence.json")?, &mut text),
-        Kind::Heatmap => heatmap_section(&read("heatmap.json")?, &mut text),
+        Kind::Heatmap => {
+            heatmap_section(&read("heatmap.json")?, &mut text);
+            (true, String::from("a picture, nothing to judge"))
+        }
         Kind::Law => {
             let _ = writeln!(text, "- a figure of the law, nothing to judge\n");
-            true
+            (true, String::from("a figure of the law, nothing to judge"))
         }
     };
     // The exit status must agree with the verdicts read from the files.
@@ -517,7 +520,30 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<(bool, String)> {
             command_line(job, out)
         );
     }
-    Ok((holds, text))
+    let verdict = match job.kind {
+        Kind::Heatmap | Kind::Law => "–",
+        _ if holds => "pass",
+        _ => "FAIL",
+    };
+    let row = format!(
+        "| {} | {} | {headline} | {verdict} |\n",
+        job.name, job.claim
+    );
+    Ok(JobSummary {
+        holds,
+        row,
+        section: text,
+    })
+}
+
+/// What one job adds to SUMMARY.md.
+struct JobSummary {
+    /// Whether its claim holds.
+    holds: bool,
+    /// Its row in the index table.
+    row: String,
+    /// Its section, with the full table.
+    section: String,
 }
 
 fn number(value: &Value, digits: usize) -> String {
@@ -549,8 +575,9 @@ fn case_name(case: &Value) -> String {
     }
 }
 
-fn verify_section(report: &Value, text: &mut String) -> bool {
+fn verify_section(report: &Value, text: &mut String) -> (bool, String) {
     let cases = report["cases"].as_array().cloned().unwrap_or_default();
+    let mut worst: Option<(f64, String)> = None;
     let _ = writeln!(
         text,
         "- seed {}, hessian-rmt {}\n",
@@ -588,6 +615,12 @@ fn verify_section(report: &Value, text: &mut String) -> bool {
             )
         } else {
             let errors = &case["moments"]["normalized_error"];
+            if let (Some(ks), Some(tolerance)) = (case["ks"].as_f64(), case["tolerance"].as_f64()) {
+                let ratio = ks / tolerance;
+                if worst.as_ref().is_none_or(|(r, _)| ratio > *r) {
+                    worst = Some((ratio, case_name(case)));
+                }
+            }
             (
                 number(&case["ks"], 4),
                 number(&case["tolerance"], 4),
@@ -603,10 +636,13 @@ fn verify_section(report: &Value, text: &mut String) -> bool {
         );
     }
     text.push('\n');
-    report["pass"].as_bool() == Some(true)
+    let headline = worst.map_or(String::from("no spectral case"), |(ratio, name)| {
+        format!("largest KS / tolerance {ratio:.2} ({name})")
+    });
+    (report["pass"].as_bool() == Some(true), headline)
 }
 
-fn raw_data_section(report: &Value, text: &mut String) -> bool {
+fn raw_data_section(report: &Value, text: &mut String) -> (bool, String) {
     let cases = report["cases"].as_array().cloned().unwrap_or_default();
     let _ = writeln!(
         text,
@@ -620,6 +656,7 @@ fn raw_data_section(report: &Value, text: &mut String) -> bool {
         "| case | judged law | KS | isotropic KS | ratio | m1 relative error | verdict |\n|---|---|---|---|---|---|---|"
     );
     let mut holds = true;
+    let (mut smallest_ratio, mut largest_first) = (f64::INFINITY, 0.0_f64);
     for case in cases.iter().filter(|c| c["fits"].is_array()) {
         let fits = case["fits"].as_array().cloned().unwrap_or_default();
         let judged = fits.iter().find(|f| f["name"] == case["law"]);
@@ -637,6 +674,8 @@ fn raw_data_section(report: &Value, text: &mut String) -> bool {
             .abs();
         let ok = 3.0 * ks <= iso && first < 0.02;
         holds &= ok;
+        smallest_ratio = smallest_ratio.min(iso / ks);
+        largest_first = largest_first.max(first);
         let _ = writeln!(
             text,
             "| {} | {} | {ks:.4} | {iso:.4} | {:.1} | {:.2} % | {} |",
@@ -648,10 +687,15 @@ fn raw_data_section(report: &Value, text: &mut String) -> bool {
         );
     }
     text.push('\n');
-    holds
+    let headline = format!(
+        "isotropic KS / judged KS at least {smallest_ratio:.1} (bound 3); m1 error at most {:.2} % \
+         (bound 2 %)",
+        100.0 * largest_first
+    );
+    (holds, headline)
 }
 
-fn sweep_section(report: &Value, text: &mut String) -> bool {
+fn sweep_section(report: &Value, text: &mut String) -> (bool, String) {
     let range = &report["fit_range"];
     let _ = writeln!(
         text,
@@ -668,10 +712,15 @@ fn sweep_section(report: &Value, text: &mut String) -> bool {
             "FAIL"
         }
     );
-    report["pass"].as_bool() == Some(true)
+    let headline = format!(
+        "slope in C: theory {}, Monte Carlo {}",
+        number(&report["slope"], 3),
+        number(&report["slope_empirical"], 3)
+    );
+    (report["pass"].as_bool() == Some(true), headline)
 }
 
-fn convergence_section(report: &Value, text: &mut String) -> bool {
+fn convergence_section(report: &Value, text: &mut String) -> (bool, String) {
     let sizes: Vec<String> = report["sizes"]
         .as_array()
         .into_iter()
@@ -711,10 +760,20 @@ fn convergence_section(report: &Value, text: &mut String) -> bool {
         );
     }
     text.push('\n');
-    report["pass"].as_bool() == Some(true)
+    let shallowest = report["cases"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|case| case["slope_ks"].as_f64())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let headline = format!(
+        "shallowest slope of ln KS {shallowest:.2} (bound {})",
+        report["rate_bound"]
+    );
+    (report["pass"].as_bool() == Some(true), headline)
 }
 
-fn heatmap_section(report: &Value, text: &mut String) -> bool {
+fn heatmap_section(report: &Value, text: &mut String) {
     let _ = writeln!(
         text,
         "- seed {}, hessian-rmt {}; {} parameters; {} of each kind of block:\n",
@@ -733,10 +792,14 @@ fn heatmap_section(report: &Value, text: &mut String) -> bool {
         );
     }
     text.push('\n');
-    true
 }
 
-fn summary(sections: &[String], args: &ReproduceArgs, all_hold: bool, left_out: &[&str]) -> String {
+fn summary(
+    summaries: &[JobSummary],
+    args: &ReproduceArgs,
+    all_hold: bool,
+    left_out: &[&str],
+) -> String {
     let mut options = String::new();
     if args.quick {
         options.push_str(" --quick");
@@ -746,17 +809,23 @@ fn summary(sections: &[String], args: &ReproduceArgs, all_hold: bool, left_out: 
     }
     let mut text = format!(
         "# Claims and the figures that check them\n\n\
-         Written by `hessian-rmt reproduce{options}` (hessian-rmt {VERSION}). Each section names a \
-         claim, the command that checks it and the theory note behind it, and gives the numbers and \
-         the verdict from the files the command writes. Every claim {}{}.\n\n",
+         Written by `hessian-rmt reproduce{options}` (hessian-rmt {VERSION}). The table has one row \
+         per claim. The section of each claim below gives the command that checks it, its theory \
+         note, how its rate in d is checked, the seed and the version, and the numbers and verdicts \
+         read from the files the command writes. Every claim {}{}.\n\n",
         if left_out.is_empty() { "" } else { "run here " },
         if all_hold { "holds" } else { "does NOT hold" }
     );
     if !left_out.is_empty() {
         let _ = writeln!(text, "Left out of this run: {}.\n", left_out.join(", "));
     }
-    for section in sections {
-        text.push_str(section);
+    text.push_str("| job | claim | key numbers | verdict |\n|---|---|---|---|\n");
+    for job_summary in summaries {
+        text.push_str(&job_summary.row);
+    }
+    text.push('\n');
+    for job_summary in summaries {
+        text.push_str(&job_summary.section);
     }
     text
 }

@@ -772,6 +772,12 @@ fn reproduce_writes_the_figures_and_a_summary() {
         summary.contains("- rate in d: none: d is fixed by the data set"),
         "{summary}"
     );
+    let row = summary
+        .lines()
+        .find(|line| line.starts_with("| data-digits |"))
+        .unwrap_or_else(|| panic!("no index row for data-digits:\n{summary}"));
+    assert!(row.contains("largest KS / tolerance"), "{row}");
+    assert!(row.ends_with("| pass |"), "{row}");
 
     let out = run(&["reproduce", "--only", "nothing-like-this"], dir.path());
     assert_eq!(out.status.code(), Some(2));
