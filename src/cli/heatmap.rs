@@ -498,7 +498,7 @@ fn linear(args: &HeatmapArgs, data: Option<&Dataset>) -> Result<(Picture, Mat<f6
     let kinds = ["diag", "off"];
 
     if c * d <= MAX_FULL_SIDE {
-        let h = linear_hessian(x.as_ref(), w.as_ref(), args.loss)?;
+        let h = linear_hessian(x.as_ref(), w.as_ref(), args.loss, Par::rayon(0))?;
         let side = h.nrows();
         let (cells, size) = cell_means(&h, args.cells);
         let groups: Vec<(usize, usize)> = (0..c).map(|k| (k * d, d)).collect();
