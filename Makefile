@@ -14,9 +14,11 @@ build:
 test:
 	$(CARGO) test --release
 
-# Speed targets live here, in the criterion benchmarks of benches/solver.rs, not in the tests.
+# Speed targets live here, in the criterion benchmarks of benches/, not in the tests. The
+# side-by-side comparison with numpy is bench/compare.sh (it makes its own virtual environment).
 bench:
 	$(CARGO) bench --bench solver
+	$(CARGO) bench --bench montecarlo
 
 # The main job on built-in defaults.
 verify: build

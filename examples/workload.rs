@@ -33,8 +33,9 @@ fn main() {
         .iter()
         .skip(1)
         .map(|a| {
-            a.parse()
-                .unwrap_or_else(|_| fail(&format!("invalid size '{a}': expected a positive integer")))
+            a.parse().unwrap_or_else(|_| {
+                fail(&format!("invalid size '{a}': expected a positive integer"))
+            })
         })
         .collect();
     let (name, seconds) = match (args.first().map(String::as_str), sizes.as_slice()) {
@@ -97,7 +98,11 @@ fn verify_pair(dim: usize, samples: usize, replicates: usize) -> f64 {
         .map(|b| Esd::pooled(replicates.iter().map(|r| r.blocks[b].eigenvalues.clone())))
         .collect();
     let seconds = start.elapsed().as_secs_f64();
-    assert!(pooled.iter().all(|esd| esd.len() == dim * config.replicates));
+    assert!(
+        pooled
+            .iter()
+            .all(|esd| esd.len() == dim * config.replicates)
+    );
     seconds
 }
 
@@ -120,6 +125,12 @@ fn peak_mib() -> f64 {
     status
         .lines()
         .find_map(|line| line.strip_prefix("VmHWM:"))
-        .and_then(|rest| rest.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .and_then(|rest| {
+            rest.trim()
+                .trim_end_matches("kB")
+                .trim()
+                .parse::<f64>()
+                .ok()
+        })
         .map_or(0.0, |kib| kib / 1024.0)
 }

@@ -348,7 +348,10 @@ mod tests {
                             }
                         }
                         // Both sum the same N products in different orders: rounding only.
-                        assert!(worst < 1e-13, "{loss} block ({k},{l}): max difference {worst:e}");
+                        assert!(
+                            worst < 1e-13,
+                            "{loss} block ({k},{l}): max difference {worst:e}"
+                        );
                     }
                 }
             }
