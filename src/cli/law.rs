@@ -192,7 +192,12 @@ pub fn run(args: &LawArgs) -> Result<Outcome> {
     let (law, title): (Box<dyn SpectralLaw>, String) = match &sigma {
         None => (
             Box::new(Gmp::new(args.gamma, weights.clone())?),
-            format!("GMP law, γ = {}", args.gamma),
+            if weights.len() == 1 {
+                // One weight value v: GMP(γ, δ_v) is the Marchenko–Pastur law scaled by v.
+                format!("Marchenko–Pastur law, γ = {}", args.gamma)
+            } else {
+                format!("GMP law, γ = {}", args.gamma)
+            },
         ),
         Some(sigma) => (
             Box::new(
@@ -253,7 +258,7 @@ pub fn run(args: &LawArgs) -> Result<Outcome> {
 
     if let Some(path) = &args.plot {
         let atoms: Vec<(f64, f64)> = law_atoms.iter().map(|a| (a.x, a.mass)).collect();
-        let mut caption = format!("weights {}", describe_law(&weights));
+        let mut caption = format!("weights (probability:value) {}", describe_law(&weights));
         if let Some(sigma) = &sigma {
             let _ = write!(caption, "; Σ eigenvalues {}", describe_law(sigma));
         }

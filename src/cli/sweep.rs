@@ -482,9 +482,12 @@ fn draw(report: &Report<'_>, out: &std::path::Path) -> Result<()> {
         .collect();
     let slope = |s: Option<f64>| s.map_or(String::from("no fit"), |s| format!("slope {s:.3}"));
     let (ratio_label, what) = match report.model {
-        SweepModel::Linear => ("‖H_12‖_F / ‖H_11‖_F", "Monte Carlo, pair (1,2)"),
+        SweepModel::Linear => (
+            "Frobenius norm ratio ‖H₁₂‖ / ‖H₁₁‖",
+            "Monte Carlo, pair (1,2)",
+        ),
         SweepModel::Mlp => (
-            "‖H_12‖_F / ‖H_11‖_F (RMS over V)",
+            "Frobenius norm ratio ‖H₁₂‖ / ‖H₁₁‖ (RMS over V)",
             "Monte Carlo, RMS over V",
         ),
     };

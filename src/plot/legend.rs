@@ -74,6 +74,9 @@ pub(crate) fn legend_height(entries: usize) -> u32 {
     (entries as f64 * LEGEND_SIZE * LINE_HEIGHT).ceil() as u32 + 2 * PADDING + EDGE_GAP
 }
 
+/// Side of the square cells in which ink is counted, in units of the plotting area: about 2 pixels.
+const INK_CELL: f64 = 0.004;
+
 /// Points where a panel has ink, in units of the plotting area: (0, 0) is the lower-left corner and
 /// (1, 1) the upper-right one.
 pub(crate) struct Ink {
@@ -99,14 +102,16 @@ impl Ink {
         (u, v)
     }
 
-    /// Adds a polyline in data coordinates, with points between its corners so that long straight
-    /// pieces count too.
+    /// Adds a polyline in data coordinates, with points between its corners at most
+    /// [`INK_CELL`] apart, so that long straight pieces count as much as curved ones.
     pub(crate) fn add_polyline(&mut self, points: &[(f64, f64)]) {
-        const STEPS: usize = 8;
         for pair in points.windows(2) {
             let (a, b) = (self.to_unit(pair[0]), self.to_unit(pair[1]));
-            for step in 0..STEPS {
-                let t = step as f64 / STEPS as f64;
+            let length = (b.0 - a.0).hypot(b.1 - a.1);
+            // Pieces far outside the plot are clipped anyway; cap their cost.
+            let steps = ((length / INK_CELL).ceil() as usize).clamp(1, 4096);
+            for step in 0..steps {
+                let t = step as f64 / steps as f64;
                 self.points
                     .push((a.0 + t * (b.0 - a.0), a.1 + t * (b.1 - a.1)));
             }
@@ -129,13 +134,18 @@ impl Ink {
         }
     }
 
-    /// Number of ink points inside a box of relative size `width` × `height` in `corner`.
+    /// Number of inked cells of side [`INK_CELL`] inside a box of relative size `width` × `height`
+    /// in `corner`. Cells, not points, so that a curve drawn with many corners weighs as much as a
+    /// straight line of the same length.
     fn count_in(&self, corner: Corner, width: f64, height: f64) -> usize {
         let ((u0, u1), (v0, v1)) = corner.unit_box(width, height);
-        self.points
+        let cells: std::collections::HashSet<(i64, i64)> = self
+            .points
             .iter()
             .filter(|&&(u, v)| (u0..=u1).contains(&u) && (v0..=v1).contains(&v))
-            .count()
+            .map(|&(u, v)| ((u / INK_CELL).floor() as i64, (v / INK_CELL).floor() as i64))
+            .collect();
+        cells.len()
     }
 
     /// Returns the candidate corner with the fewest ink points in a box of the given relative size.

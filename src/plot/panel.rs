@@ -57,6 +57,8 @@ const Y_TICKS: usize = 6;
 pub(crate) struct AxisText {
     /// Description of the x axis of both panels.
     pub x: &'static str,
+    /// Description of the y axis of the density panel.
+    pub density: &'static str,
     /// Description of the y axis of the CDF panel.
     pub cdf: &'static str,
 }
@@ -64,12 +66,14 @@ pub(crate) struct AxisText {
 /// Axes of a panel pair over the eigenvalue itself.
 pub(crate) const LINEAR_AXES: AxisText = AxisText {
     x: "eigenvalue λ",
+    density: "density",
     cdf: "cumulative distribution F(λ)",
 };
 
 /// Axes of a panel pair over log₁₀ |λ|, for eigenvalues of one sign spread over decades.
 pub(crate) const LOG_MAGNITUDE_AXES: AxisText = AxisText {
     x: "log₁₀ |λ|",
+    density: "density of log₁₀ |λ|",
     cdf: "cumulative distribution of |λ|",
 };
 
@@ -295,7 +299,13 @@ pub(crate) fn draw_density_panel<DB: DrawingBackend>(
     let y_range = (0.0, y_top);
     let data_per_pixel = y_top / plot_height;
 
-    let mut chart = build_chart(area, panel.x_range, y_range, panel.axes.x, "density")?;
+    let mut chart = build_chart(
+        area,
+        panel.x_range,
+        y_range,
+        panel.axes.x,
+        panel.axes.density,
+    )?;
     let mut ink = Ink::new(panel.x_range, y_range);
     draw_bars(&mut chart, panel.bars, &mut ink)?;
     let curve: Vec<(f64, f64)> = panel

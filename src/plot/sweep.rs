@@ -146,17 +146,19 @@ fn draw_ratio_panel<DB: DrawingBackend>(
         .filter(|p| p.theory > 0.0)
         .map(|p| (p.classes as f64, p.theory))
         .collect();
+    // The limit line is wide and the finite-size line thin on top of it, so both stay visible
+    // where they agree.
     chart
         .draw_series(LineSeries::new(
             theory,
-            line_style(LAW_COLOR).stroke_width(LINE_WIDTH + 1),
+            line_style(LAW_COLOR).stroke_width(LINE_WIDTH + 4),
         ))
         .map_err(backend_error)?
         .label(figure.theory_label.as_str())
         .legend(|(x, y)| {
             PathElement::new(
                 vec![(x, y), (x + 24, y)],
-                line_style(LAW_COLOR).stroke_width(LINE_WIDTH + 1),
+                line_style(LAW_COLOR).stroke_width(LINE_WIDTH + 4),
             )
         });
     let finite: Vec<(f64, f64)> = points
