@@ -71,7 +71,7 @@ struct Job {
     kind: Kind,
     /// Part of --quick.
     quick: bool,
-    /// How the claim's rate in d is checked: the job that fits it, or why no rate applies.
+    /// Check of the claim's rate in d: the job that fits it, or the reason no rate applies.
     rate: &'static str,
 }
 
@@ -536,7 +536,7 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<JobSummary> {
     })
 }
 
-/// What one job adds to SUMMARY.md.
+/// Contribution of one job to SUMMARY.md.
 struct JobSummary {
     /// Whether its claim holds.
     holds: bool,

@@ -108,7 +108,7 @@ impl Ink {
         for pair in points.windows(2) {
             let (a, b) = (self.to_unit(pair[0]), self.to_unit(pair[1]));
             let length = (b.0 - a.0).hypot(b.1 - a.1);
-            // Pieces far outside the plot are clipped anyway; cap their cost.
+            // Pieces far outside the plot are clipped anyway, so their cost is capped.
             let steps = ((length / INK_CELL).ceil() as usize).clamp(1, 4096);
             for step in 0..steps {
                 let t = step as f64 / steps as f64;
