@@ -65,7 +65,10 @@ def verify_pair(dim, samples, replicates):
 
 
 def full_hessian(samples, dim, classes):
-    """The closed form H = (1/N)[blockdiag(X diag(p_k) X^T) - Y Y^T], column i of Y = p(i) kron x_i."""
+    """Forms H = (1/N)[blockdiag(X diag(p_k) X^T) - Y Y^T] in closed form.
+
+    Column i of Y is p(i) kron x_i.
+    """
     import numpy as np
 
     rng = np.random.default_rng(SEED)

@@ -169,7 +169,7 @@ impl Figure for OverlayFigure<'_> {
     }
 }
 
-/// What the two panels show, on either axis.
+/// Content of the two panels, on either axis.
 struct Panels<'a> {
     x_range: (f64, f64),
     /// Every eigenvalue, sorted, in the axis variable.
@@ -234,8 +234,8 @@ impl LogView {
 }
 
 impl OverlayFigure<'_> {
-    /// The figure in log₁₀ |λ|, or `None` when that axis does not apply or the spread of |λ| is at
-    /// most `min_spread`.
+    /// Transforms the figure to log₁₀ |λ|. Returns `None` when that axis does not apply or the spread
+    /// of |λ| is at most `min_spread`.
     fn log_view(
         &self,
         sorted: &[f64],
@@ -513,8 +513,8 @@ pub(crate) mod tests {
         assert_eq!(file_names(folder.path()), vec!["overlay.SVG"]);
     }
 
-    /// A law spread evenly over log λ on [1e-4, 1], with an atom of mass 0.1 at 0, and 1000 eigenvalues
-    /// at its quantiles; `sign` −1 mirrors it onto the negative axis.
+    /// Example law spread evenly over log λ on [1e-4, 1] with an atom of mass 0.1 at 0, and 1000
+    /// eigenvalues at its quantiles. A `sign` of −1 mirrors it onto the negative axis.
     fn spread_example(sign: f64) -> Example {
         let decades = 4.0 * std::f64::consts::LN_10;
         let logs: Vec<f64> = (0..400).map(|i| -4.0 + 4.0 * i as f64 / 399.0).collect();

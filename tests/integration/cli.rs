@@ -736,7 +736,7 @@ fn reproduce_writes_the_figures_and_a_summary() {
     let csv = std::fs::read_to_string(dir.path().join("figs/law-mp-gamma-2.csv")).unwrap();
     assert!(csv.starts_with('#'), "{csv}");
 
-    // A verify job: its table names the cases as verify does, and the claim says why no rate in d
+    // A verify job: its table names the cases as verify does, and the claim states why no rate in d
     // is fitted.
     let out = run(
         &["reproduce", "--only", "data-digits", "--out", "digits"],
