@@ -43,8 +43,8 @@ def eig(n):
 
 
 def verify_pair(dim, samples, replicates):
-    """R replicates of: draw X and W, form the cross-entropy blocks (1,1) and (1,2), take their
-    eigenvalues; then pool. The blocks are (X diag(tau)) X^T / N, as hessian-rmt forms them."""
+    """Draws X and W, forms the cross-entropy blocks (1,1) and (1,2) and takes their eigenvalues,
+    R times, then pools. The blocks are (X diag(tau)) X^T / N, as hessian-rmt forms them."""
     import numpy as np
 
     rng = np.random.default_rng(SEED)

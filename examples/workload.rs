@@ -61,7 +61,7 @@ fn fail(message: &str) -> ! {
 fn eig(n: usize) -> f64 {
     let mut generator = rng(SEED, Stream::Replicate(0));
     let a = DataDist::Gaussian.sample(&mut generator, n, n, 1.0);
-    // Only the lower triangle is read: A's lower triangle is a symmetric matrix's.
+    // The eigensolver reads only the lower triangle, so A stands for the symmetric matrix with it.
     let start = Instant::now();
     let values = symmetric_eigenvalues(a.as_ref(), Par::rayon(0)).expect("eigenvalues");
     let seconds = start.elapsed().as_secs_f64();
@@ -118,8 +118,8 @@ fn full(samples: usize, dim: usize, classes: usize) -> f64 {
     seconds
 }
 
-/// Peak resident memory of this process in MiB, from VmHWM in /proc/self/status; 0 where that
-/// file does not exist (outside Linux).
+/// Returns the peak resident memory of this process in MiB, from VmHWM in /proc/self/status. Returns
+/// 0 where that file does not exist (outside Linux).
 fn peak_mib() -> f64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
     status

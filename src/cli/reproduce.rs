@@ -412,7 +412,7 @@ pub fn run(args: &ReproduceArgs) -> Result<Outcome> {
             command_line(job, &args.out)
         );
         let job_summary = run_job(&binary, &args.out, job)?;
-        all_hold &= job_summary.holds;
+        all_hold &= job_summary.claim_holds;
         summaries.push(job_summary);
     }
 
@@ -530,7 +530,7 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<JobSummary> {
         job.name, job.claim
     );
     Ok(JobSummary {
-        holds,
+        claim_holds: holds,
         row,
         section: text,
     })
@@ -539,7 +539,7 @@ fn run_job(binary: &Path, out: &Path, job: &Job) -> Result<JobSummary> {
 /// Contribution of one job to SUMMARY.md.
 struct JobSummary {
     /// Whether its claim holds.
-    holds: bool,
+    claim_holds: bool,
     /// Its row in the index table.
     row: String,
     /// Its section, with the full table.

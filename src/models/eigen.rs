@@ -104,10 +104,10 @@ mod tests {
                     .unwrap();
                 pool.install(|| symmetric_eigenvalues(a.as_ref(), Par::rayon(requested)).unwrap())
             };
-            let one = with(1);
+            let single = with(1);
             for threads in [2, 3] {
                 assert_eq!(
-                    one,
+                    single,
                     with(threads),
                     "Par::rayon({requested}) on {threads} threads differs from 1 thread"
                 );

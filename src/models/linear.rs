@@ -21,7 +21,7 @@
 //! rank-N update plus its diagonal blocks.
 
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
-use faer::{Accum, Mat, MatRef, Par};
+use faer::{Accum, Mat, MatMut, MatRef, Par};
 use serde::Serialize;
 
 use crate::error::ModelError;
@@ -107,14 +107,30 @@ pub fn weights_from_probs(probs: MatRef<'_, f64>, k: usize, l: usize) -> Vec<f64
 /// # Panics
 /// If `tau.len() != x.ncols()`.
 pub fn weighted_gram_lower(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64> {
+    let mut out = Mat::<f64>::zeros(x.nrows(), x.nrows());
+    accumulate_weighted_gram_lower(out.as_mut(), Accum::Replace, x, tau, par);
+    out
+}
+
+/// Writes (`Accum::Replace`) or adds (`Accum::Add`) the lower triangle of (1/N) X diag(τ) Xᵀ into
+/// `out`, with one triangular product. The strict upper triangle of `out` is not touched.
+///
+/// # Panics
+/// If `tau.len() != x.ncols()` or `out` is not d×d.
+fn accumulate_weighted_gram_lower(
+    out: MatMut<'_, f64>,
+    accum: Accum,
+    x: MatRef<'_, f64>,
+    tau: &[f64],
+    par: Par,
+) {
     assert_eq!(tau.len(), x.ncols(), "one weight per sample");
     let (d, n) = (x.nrows(), x.ncols());
     let scaled = Mat::<f64>::from_fn(d, n, |r, c| x[(r, c)] * tau[c]);
-    let mut out = Mat::<f64>::zeros(d, d);
     triangular_matmul(
-        out.as_mut(),
+        out,
         BlockStructure::TriangularLower,
-        Accum::Replace,
+        accum,
         scaled.as_ref(),
         BlockStructure::Rectangular,
         x.transpose(),
@@ -122,17 +138,21 @@ pub fn weighted_gram_lower(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64
         1.0 / n as f64,
         par,
     );
-    out
 }
 
-/// Forms the full symmetric (1/N) X diag(τ) Xᵀ.
-pub fn weighted_gram(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64> {
-    let mut h = weighted_gram_lower(x, tau, par);
+/// Copies the strict lower triangle of a square matrix onto its upper triangle.
+fn mirror_lower(h: &mut Mat<f64>) {
     for j in 0..h.ncols() {
         for i in 0..j {
             h[(i, j)] = h[(j, i)];
         }
     }
+}
+
+/// Forms the full symmetric (1/N) X diag(τ) Xᵀ.
+pub fn weighted_gram(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64> {
+    let mut h = weighted_gram_lower(x, tau, par);
+    mirror_lower(&mut h);
     h
 }
 
@@ -195,23 +215,13 @@ pub fn full_hessian(
             drop(y);
             for k in 0..classes {
                 let p_k: Vec<f64> = (0..n).map(|i| probs[(k, i)]).collect();
-                let diagonal = weighted_gram_lower(x, &p_k, par);
-                let mut block = h.as_mut().submatrix_mut(k * d, k * d, d, d);
-                for j in 0..d {
-                    for i in j..d {
-                        block[(i, j)] += diagonal[(i, j)];
-                    }
-                }
+                let block = h.as_mut().submatrix_mut(k * d, k * d, d, d);
+                accumulate_weighted_gram_lower(block, Accum::Add, x, &p_k, par);
             }
         }
     }
 
-    // Mirror the lower triangle.
-    for j in 0..size {
-        for i in 0..j {
-            h[(i, j)] = h[(j, i)];
-        }
-    }
+    mirror_lower(&mut h);
     Ok(h)
 }
 

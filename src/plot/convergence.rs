@@ -111,6 +111,10 @@ impl Figure for ConvergenceFigure<'_> {
     }
 }
 
+/// Margin around each panel and height of its x-label area, in pixels.
+const PANEL_MARGIN: u32 = 20;
+const X_LABEL_AREA: u32 = 60;
+
 fn draw_panel<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     figure: &ConvergenceFigure<'_>,
@@ -130,14 +134,18 @@ fn draw_panel<DB: DrawingBackend>(
     // The legend sits in the lower-left corner, below the data: its share of the plot's height,
     // the two reference lines included, is kept free under the lowest point.
     let (_, area_height) = area.dim_in_pixel();
-    let plot_height = f64::from(area_height.saturating_sub(2 * 20 + 60).max(1));
+    let plot_height = f64::from(
+        area_height
+            .saturating_sub(2 * PANEL_MARGIN + X_LABEL_AREA)
+            .max(1),
+    );
     let legend_share = (f64::from(legend_height(values.len() + 2)) / plot_height).min(0.7);
     let data_decades = (y_hi / data_lo).log10();
     let y_lo = data_lo / 10f64.powf(data_decades * legend_share / (1.0 - legend_share) + 0.1);
     let (x_lo, x_hi) = (sizes[0] / 1.3, sizes[sizes.len() - 1] * 1.3);
     let mut chart = ChartBuilder::on(area)
-        .margin(20)
-        .x_label_area_size(60)
+        .margin(PANEL_MARGIN)
+        .x_label_area_size(X_LABEL_AREA)
         .y_label_area_size(90)
         .build_cartesian_2d(
             // One tick label at every size run, not only at the decades.

@@ -27,8 +27,8 @@ use crate::plot::panel::{
 const SAMPLE_LABEL: &str = "eigenvalues (pooled)";
 
 /// [`XAxis::Auto`] picks the log axis when the 99th percentile of |λ| off the atoms exceeds this
-/// multiple of the median. Marchenko–Pastur at γ = 0.5 has a ratio near 3.5; the centred MNIST blocks
-/// have ratios above 100.
+/// multiple of the median. A sampled Marchenko–Pastur block at γ = 0.5 has a ratio of about 3.3, and
+/// the centred MNIST blocks have ratios above 100.
 pub const LOG_AXIS_SPREAD: f64 = 30.0;
 
 /// Scale of the x axis of an overlay figure.
@@ -204,8 +204,8 @@ struct LogView {
     caption: String,
 }
 
-/// Law mass below the left end of the log axis at most: far-off specks of support, such as those of
-/// covariance eigenvalues at rounding level, would otherwise stretch the axis over many empty decades.
+/// Maximum law mass left of the log axis. Far-off specks of support, such as those of covariance
+/// eigenvalues at rounding level, would otherwise stretch the axis over many empty decades.
 const LOG_AXIS_HIDDEN_MASS: f64 = 0.01;
 
 impl LogView {
