@@ -1,4 +1,5 @@
-//! Eigenvalues of symmetric blocks, through faer's self-adjoint eigensolver without eigenvectors.
+//! Eigenvalues of symmetric blocks: the blocked tridiagonal reduction of [`super::tridiag`] for
+//! eigenvalues alone, faer's self-adjoint eigensolver when eigenvectors are needed.
 
 use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
@@ -10,8 +11,10 @@ use crate::error::SolverError;
 /// Eigenvalues of the symmetric matrix whose lower triangle is stored in `lower`, in nondecreasing
 /// order. The strict upper triangle is not read.
 ///
-/// `par` sets faer's parallelism inside the decomposition; with `Par::Seq` the result is
-/// bit-for-bit the same whatever the number of threads of the process.
+/// Runs the blocked tridiagonal reduction of [`super::tridiag`], then faer's tridiagonal QR
+/// algorithm. `par` sets the parallelism inside the reduction: with `Par::Seq` the result is
+/// bit-for-bit the same whatever the number of threads of the process, and with `Par::rayon(k)` it
+/// depends on k only.
 ///
 /// # Errors
 /// [`SolverError::Eigen`] if the QR iteration does not converge.
@@ -19,6 +22,24 @@ use crate::error::SolverError;
 /// # Panics
 /// If `lower` is not square.
 pub fn symmetric_eigenvalues(lower: MatRef<'_, f64>, par: Par) -> Result<Vec<f64>, SolverError> {
+    let n = lower.nrows();
+    assert_eq!(n, lower.ncols(), "eigenvalues of a square matrix");
+    super::tridiag::eigenvalues(lower, par).map_err(|_| SolverError::Eigen { n })
+}
+
+/// The same eigenvalues through faer's own one-stage reduction (`self_adjoint_evd` without
+/// eigenvectors). Kept as the reference that [`symmetric_eigenvalues`] is tested and benchmarked
+/// against.
+///
+/// # Errors
+/// [`SolverError::Eigen`] if the QR iteration does not converge.
+///
+/// # Panics
+/// If `lower` is not square.
+pub fn symmetric_eigenvalues_faer(
+    lower: MatRef<'_, f64>,
+    par: Par,
+) -> Result<Vec<f64>, SolverError> {
     let n = lower.nrows();
     assert_eq!(n, lower.ncols(), "eigenvalues of a square matrix");
     let mut values = Diag::<f64>::zeros(n);

@@ -11,5 +11,6 @@
 pub mod eigen;
 pub mod linear;
 pub mod mlp;
+pub mod tridiag;
 
 pub use linear::Loss;
