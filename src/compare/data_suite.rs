@@ -20,7 +20,7 @@
 //!   x = Σ^(1/2) g with g independent of τ;
 //! - **elliptical**: the separable law with Σ and the weights τρ, ρ_i = ‖x_i‖²/tr Σ: the samples'
 //!   norms vary far more than a Gaussian's, and they multiply the weights;
-//! - **weighted**: the separable law with Σ_τ = E[τ x xᵀ]/E[τρ] and the weights τρ. The logits
+//! - **weighted**: the separable law with Σ_τ = E[τ x xᵀ]/E\[τρ\] and the weights τρ. The logits
 //!   W x lie mostly along the data's top principal directions, so τ depends on where x points,
 //!   and Σ_τ keeps that dependence at second order. It gives the exact first moment.
 //!
@@ -44,7 +44,7 @@ use super::verdict::{ToleranceInputs, Tolerances, moment_report};
 use crate::error::ModelError;
 use crate::laws::{Gmp, Separable, SpectralLaw, WeightLaw};
 use crate::models::Loss;
-use crate::models::eigen::symmetric_eigenvalues;
+use crate::models::eigen::{symmetric_eigenvalues, zero_rounding_noise};
 use crate::models::linear::{softmax_columns, weighted_gram_lower};
 use crate::sampling::dataset::{Dataset, Standardize};
 use crate::sampling::montecarlo::run_replicates;
@@ -282,7 +282,9 @@ fn case_weights(
         let mean_tr: f64 = all.iter().zip(rho).map(|(t, r)| t * r).sum::<f64>() / total as f64;
         let sigma_tau = weighted_gram_lower(data.x.as_ref(), &all, Par::Seq);
         let mut values = symmetric_eigenvalues(sigma_tau.as_ref(), Par::Seq)?;
-        values.iter_mut().for_each(|v| *v = (*v / mean_tr).max(0.0));
+        // Dividing by E[τρ] makes Σ_τ positive semidefinite for both signs of τ.
+        values.iter_mut().for_each(|v| *v /= mean_tr);
+        zero_rounding_noise(&mut values);
         values
     } else {
         Vec::new()
@@ -482,7 +484,8 @@ fn build_law(
     // few large, isolated eigenvalues of real data (on MNIST the top two, 65 and 48, into one at
     // 57), which moves the second moment and the upper edge.
     let eigenvalue_atoms = |values: &[f64]| -> Result<WeightLaw, SuiteError> {
-        let clamped: Vec<f64> = values.iter().map(|v| v.max(0.0)).collect();
+        let mut clamped = values.to_vec();
+        zero_rounding_noise(&mut clamped);
         Ok(WeightLaw::from_samples(&clamped)?.compress(MAX_ATOMS))
     };
     let sigma = || eigenvalue_atoms(&data.covariance_eigenvalues);
