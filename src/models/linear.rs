@@ -24,6 +24,7 @@ use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matm
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use serde::Serialize;
 
+use super::lower::{lower_product, mirror_lower};
 use crate::error::ModelError;
 
 /// The training loss.
@@ -140,15 +141,6 @@ fn accumulate_weighted_gram_lower(
     );
 }
 
-/// Copies the strict lower triangle of a square matrix onto its upper triangle.
-fn mirror_lower(h: &mut Mat<f64>) {
-    for j in 0..h.ncols() {
-        for i in 0..j {
-            h[(i, j)] = h[(j, i)];
-        }
-    }
-}
-
 /// Forms the full symmetric (1/N) X diag(τ) Xᵀ.
 pub fn weighted_gram(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64> {
     let mut h = weighted_gram_lower(x, tau, par);
@@ -200,17 +192,22 @@ pub fn full_hessian(
         }
         Loss::Ce => {
             let probs = softmax_columns((w * x).as_ref());
-            let y = Mat::<f64>::from_fn(size, n, |row, i| probs[(row / d, i)] * x[(row % d, i)]);
-            triangular_matmul(
+            let mut y = Mat::<f64>::zeros(size, n);
+            for i in 0..n {
+                for k in 0..classes {
+                    let p = probs[(k, i)];
+                    for r in 0..d {
+                        y[(k * d + r, i)] = p * x[(r, i)];
+                    }
+                }
+            }
+            lower_product(
                 h.as_mut(),
-                BlockStructure::TriangularLower,
                 Accum::Replace,
                 y.as_ref(),
-                BlockStructure::Rectangular,
-                y.transpose(),
-                BlockStructure::Rectangular,
+                y.as_ref(),
                 -1.0 / n as f64,
-                par,
+                par.degree(),
             );
             drop(y);
             for k in 0..classes {

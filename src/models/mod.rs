@@ -10,6 +10,7 @@
 
 pub mod eigen;
 pub mod linear;
+pub mod lower;
 pub mod mlp;
 pub mod tridiag;
 

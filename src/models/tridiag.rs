@@ -25,10 +25,11 @@
 //!
 //! # Determinism
 //!
-//! With `Par::rayon(k)`, k ≥ 2, the matrix products of stage 1 are cut into two halves of fixed
-//! shape, each computed by a sequential faer product on its own thread; stages 2 and 3 run on one
-//! thread. So the result depends only on n and on whether k ≥ 2, never on the pool's thread count,
-//! and the same inputs give the same bits on any machine with the same instruction set.
+//! With `Par::rayon(k)`, k ≥ 2, the matrix products of stage 1 are cut into pieces of fixed shape
+//! (two for A₂₂ V, k for the update, see [`super::lower`]), each computed by a sequential faer
+//! product on its own thread; stages 2 and 3 run on one thread. So the result depends on n and k,
+//! never on the pool's thread count, and the same inputs give the same bits on any machine with
+//! the same instruction set.
 //!
 //! # Accuracy
 //!
@@ -49,6 +50,8 @@ use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matm
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
+use super::lower::{PARALLEL_ENTRIES, lower_product};
+
 /// Half-width of the intermediate band for an n×n matrix, which is also the panel width of
 /// stage 1. Stage 1's matrix products have inner dimension b (and 2b) and run faster for larger b;
 /// stage 2 costs about 6 b n² flops. Measured on a 2-core AVX2 machine, b = 16 is fastest up to
@@ -56,10 +59,6 @@ use faer::{Accum, Mat, MatMut, MatRef, Par};
 pub fn band_width(n: usize) -> usize {
     if n <= 1500 { 16 } else { 32 }
 }
-
-/// Below this many entries in the trailing triangle a product of stage 1 runs on one thread: the
-/// cost of waking a second thread then exceeds the product.
-const PARALLEL_ENTRIES: usize = 64 * 1024;
 
 /// Diagonal and subdiagonal of the tridiagonal matrix T similar to the symmetric matrix whose lower
 /// triangle is `lower`. The subdiagonal has length n − 1 (empty for n = 0).
@@ -319,10 +318,13 @@ fn reduce_to_band(mut a: MatMut<'_, f64>, band: usize, parts: usize) {
         );
         wv.rb_mut().subcols_mut(0, band).copy_from(w.rb());
         wv.rb_mut().subcols_mut(band, band).copy_from(v);
-        symmetric_rank_2k_update(
+        // [V W] [W V]ᵀ = V Wᵀ + W Vᵀ, one product of inner dimension 2b.
+        lower_product(
             a.rb_mut().submatrix_mut(trailing, trailing, rows, rows),
+            Accum::Add,
             f.rb().subcols(0, 2 * band),
             f.rb().subcols(2 * band, 2 * band),
+            -1.0,
             parts,
         );
         start += band;
@@ -418,54 +420,6 @@ fn symmetric_times_seq(mut out: MatMut<'_, f64>, lower: MatRef<'_, f64>, v: MatR
         BlockStructure::Rectangular,
         1.0,
         Par::Seq,
-    );
-}
-
-/// Lower triangle of `a` −= L Rᵀ, with L = [V W] and R = [W V] so that L Rᵀ = V Wᵀ + W Vᵀ.
-/// With several parts the triangle is cut at column c₁ = m (1 − 1/√2): the first part takes the
-/// columns before c₁ (a triangle and the rectangle below it), the second the triangle after, so
-/// each holds half the entries and runs on its own thread with a sequential product.
-fn symmetric_rank_2k_update(
-    a: MatMut<'_, f64>,
-    left: MatRef<'_, f64>,
-    right: MatRef<'_, f64>,
-    parts: usize,
-) {
-    let m = a.nrows();
-    let lower_update = |dst: MatMut<'_, f64>, rows: std::ops::Range<usize>| {
-        triangular_matmul(
-            dst,
-            BlockStructure::TriangularLower,
-            Accum::Add,
-            left.subrows(rows.start, rows.len()),
-            BlockStructure::Rectangular,
-            right.subrows(rows.start, rows.len()).transpose(),
-            BlockStructure::Rectangular,
-            -1.0,
-            Par::Seq,
-        );
-    };
-    if parts < 2 || m * m / 2 < PARALLEL_ENTRIES {
-        lower_update(a, 0..m);
-        return;
-    }
-    let cut = ((1.0 - std::f64::consts::FRAC_1_SQRT_2) * m as f64).round() as usize;
-    let (first, second) = a.split_at_col_mut(cut);
-    let (top, below) = first.split_at_row_mut(cut);
-    let second = second.split_at_row_mut(cut).1;
-    rayon::join(
-        || {
-            lower_update(top, 0..cut);
-            matmul(
-                below,
-                Accum::Add,
-                left.subrows(cut, m - cut),
-                right.subrows(0, cut).transpose(),
-                -1.0,
-                Par::Seq,
-            );
-        },
-        || lower_update(second, cut..m),
     );
 }
 
