@@ -2,8 +2,10 @@
 //!
 //! - `formation/ce_block/{d}`: one cross-entropy block (1/N) X diag(τ) Xᵀ, lower triangle, with
 //!   N = 2d, through `weighted_gram_lower` on all threads.
-//! - `eigenvalues/{seq,par}/{n}`: eigenvalues of a random symmetric n×n matrix with faer, on one
-//!   thread and on all threads.
+//! - `eigenvalues/{seq,par}/{n}`: eigenvalues of a random symmetric n×n matrix through the
+//!   two-stage reduction of `models::tridiag`, on one thread and on all threads;
+//!   `eigenvalues/{faer_seq,faer_par}/{n}` the same through faer's one-stage reduction, for
+//!   comparison. The 4000 rung runs on all threads only.
 //! - `replicate/ce_pair/{d}`: one replicate of a linear cross-entropy block pair, (1,1) and (1,2),
 //!   as `verify` samples it: draw W and X, form both blocks, take their eigenvalues.
 //! - `full_hessian/ce/{N}_{d}_{C}`: the full cross-entropy Hessian of the linear model.
@@ -18,7 +20,7 @@ use std::hint::black_box;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faer::{Mat, Par};
 use hessian_rmt::compare::suite::{CaseSpec, SuiteSettings, default_cases, run_linear_suite};
-use hessian_rmt::models::eigen::symmetric_eigenvalues;
+use hessian_rmt::models::eigen::{symmetric_eigenvalues, symmetric_eigenvalues_faer};
 use hessian_rmt::models::linear::{Loss, full_hessian, weighted_gram_lower};
 use hessian_rmt::sampling::DataDist;
 use hessian_rmt::sampling::linear::{BlockRequest, LinearConfig, sample_replicate};
@@ -60,11 +62,17 @@ fn bench_formation(c: &mut Criterion) {
 fn bench_eigenvalues(c: &mut Criterion) {
     let mut group = c.benchmark_group("eigenvalues");
     group.sample_size(10);
-    for n in [250, 500, 1000, 2000] {
+    for n in [250, 500, 1000, 2000, 4000] {
         let a = gaussian(n, n, 1.0);
         for (name, par) in [("seq", Par::Seq), ("par", Par::rayon(0))] {
+            if n == 4000 && name == "seq" {
+                continue;
+            }
             group.bench_with_input(BenchmarkId::new(name, n), &n, |b, _| {
                 b.iter(|| black_box(symmetric_eigenvalues(a.as_ref(), par).unwrap()));
+            });
+            group.bench_with_input(BenchmarkId::new(format!("faer_{name}"), n), &n, |b, _| {
+                b.iter(|| black_box(symmetric_eigenvalues_faer(a.as_ref(), par).unwrap()));
             });
         }
     }

@@ -20,8 +20,8 @@
 //! Hessian, ordered row by row of W (block (k, l) at rows k·d.., columns l·d..), is one symmetric
 //! rank-N update plus its diagonal blocks.
 
-use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::lower::{lower_product, mirror_lower};
@@ -128,17 +128,7 @@ fn accumulate_weighted_gram_lower(
     assert_eq!(tau.len(), x.ncols(), "one weight per sample");
     let (d, n) = (x.nrows(), x.ncols());
     let scaled = Mat::<f64>::from_fn(d, n, |r, c| x[(r, c)] * tau[c]);
-    triangular_matmul(
-        out,
-        BlockStructure::TriangularLower,
-        accum,
-        scaled.as_ref(),
-        BlockStructure::Rectangular,
-        x.transpose(),
-        BlockStructure::Rectangular,
-        1.0 / n as f64,
-        par,
-    );
+    lower_product(out, accum, scaled.as_ref(), x, 1.0 / n as f64, par.degree());
 }
 
 /// Forms the full symmetric (1/N) X diag(τ) Xᵀ.
@@ -210,10 +200,23 @@ pub fn full_hessian(
                 par.degree(),
             );
             drop(y);
+            // The diagonal blocks are independent and small, so they run in parallel with one
+            // thread each (the same bits on any number of threads).
+            let mut blocks = Vec::with_capacity(classes);
+            let mut rest = h.as_mut();
             for k in 0..classes {
+                let (strip, after) = rest.split_at_col_mut(d);
+                blocks.push((k, strip.submatrix_mut(k * d, 0, d, d)));
+                rest = after;
+            }
+            let add_block = |(k, block): (usize, MatMut<'_, f64>)| {
                 let p_k: Vec<f64> = (0..n).map(|i| probs[(k, i)]).collect();
-                let block = h.as_mut().submatrix_mut(k * d, k * d, d, d);
-                accumulate_weighted_gram_lower(block, Accum::Add, x, &p_k, par);
+                accumulate_weighted_gram_lower(block, Accum::Add, x, &p_k, Par::Seq);
+            };
+            if par.degree() > 1 {
+                blocks.into_par_iter().for_each(add_block);
+            } else {
+                blocks.into_iter().for_each(add_block);
             }
         }
     }

@@ -3,22 +3,31 @@
 //!
 //! faer's triangular product on `Par::rayon(k)` gained little over one thread here: forming the
 //! lower triangle of Y Yᵀ for Y of size 4000×2000 took 0.67 s on two threads and 1.09 s on one.
-//! [`lower_product`] instead cuts the triangle into `parts` column ranges of equal area, each a
-//! triangle with the rectangle below it, and gives each range a sequential product on its own
-//! thread. The cut depends only on the size and on `parts`, so the result does not depend on the
-//! pool's thread count.
+//! [`lower_product`] instead cuts the triangle into column strips, each a small triangle with the
+//! rectangle below it, and runs the strips in parallel, each as one sequential product. The cut
+//! depends only on the size, so the result does not depend on the number of threads.
 
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
 use faer::reborrow::ReborrowMut;
 use faer::{Accum, Mat, MatMut, MatRef};
+use rayon::prelude::*;
 
 /// Below this many entries in the destination triangle, [`lower_product`] runs on one thread:
 /// waking a second thread would cost more than it saves.
 pub const PARALLEL_ENTRIES: usize = 64 * 1024;
 
+/// Width of the column strips of [`lower_product`].
+const STRIP: usize = 256;
+
 /// Lower triangle of `dst` ← (`Accum::Replace`) or += (`Accum::Add`) α L Rᵀ, for L and R with
 /// as many rows as `dst`. The strict upper triangle of `dst` is not touched.
+///
+/// The triangle is cut into column strips of [`STRIP`] columns. Each strip is a small triangle
+/// on the diagonal (a triangular product) and the rectangle below it (a plain matrix product,
+/// which runs faster than faer's triangular kernels). With `parts` ≥ 2 the strips run in
+/// parallel, each as one sequential product, so every entry comes from the same product whatever
+/// the number of threads: the result depends on the shapes only.
 ///
 /// # Panics
 /// If `dst` is not square or the shapes of L and R do not fit it.
@@ -36,32 +45,21 @@ pub fn lower_product(
         left.nrows() == m && right.nrows() == m && left.ncols() == right.ncols(),
         "L and R are m×k with the destination m×m"
     );
-    let parts = if m * m / 2 < PARALLEL_ENTRIES {
-        1
-    } else {
-        parts.clamp(1, m)
-    };
-    // Range p covers columns cut(p) .. cut(p + 1); the columns before m (1 − √(1 − p/parts))
-    // hold a fraction p/parts of the triangle's entries.
-    let cut = |p: usize| {
-        let share = p as f64 / parts as f64;
-        (((1.0 - (1.0 - share).sqrt()) * m as f64).round() as usize).min(m)
-    };
-    let mut pieces = Vec::with_capacity(parts);
+    let mut strips = Vec::with_capacity(m.div_ceil(STRIP));
     let mut rest = dst;
     let mut first = 0;
-    for p in 0..parts {
-        let last = if p + 1 == parts { m } else { cut(p + 1) };
-        let (columns, after) = rest.split_at_col_mut(last - first);
-        // Drop the rows above the range: they belong to the upper triangle.
-        let columns = columns.split_at_row_mut(first).1;
-        pieces.push((first, last, columns));
+    while first < m {
+        let width = STRIP.min(m - first);
+        let (columns, after) = rest.split_at_col_mut(width);
+        // Drop the rows above the strip: they belong to the upper triangle.
+        strips.push((first, columns.split_at_row_mut(first).1));
         rest = after;
-        first = last;
+        first += width;
     }
 
-    let fill = |(first, last, columns): (usize, usize, MatMut<'_, f64>)| {
-        let width = last - first;
+    let fill = |(first, columns): (usize, MatMut<'_, f64>)| {
+        let width = columns.ncols();
+        let last = first + width;
         let (mut triangle, below) = columns.split_at_row_mut(width);
         triangular_matmul(
             triangle.rb_mut(),
@@ -83,15 +81,11 @@ pub fn lower_product(
             faer::Par::Seq,
         );
     };
-    if parts == 1 {
-        pieces.into_iter().for_each(fill);
-        return;
+    if parts < 2 || m * m / 2 < PARALLEL_ENTRIES {
+        strips.into_iter().for_each(fill);
+    } else {
+        strips.into_par_iter().for_each(fill);
     }
-    rayon::scope(|scope| {
-        for piece in pieces {
-            scope.spawn(move |_| fill(piece));
-        }
-    });
 }
 
 /// Copies the strict lower triangle of a square matrix onto its upper triangle, in square tiles
@@ -125,7 +119,7 @@ mod tests {
     #[test]
     fn split_products_match_the_reference_on_the_lower_triangle() {
         // Sizes below and above the parallel threshold; parts beyond the size's needs.
-        for (m, k) in [(5, 3), (400, 7), (513, 20)] {
+        for (m, k) in [(5, 3), (400, 7), (513, 20), (700, 3)] {
             let (l, r) = (dense(m, k, 1), dense(m, k, 2));
             let reference = &l * r.transpose();
             for parts in [1, 2, 3, 8] {
@@ -155,6 +149,38 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn the_result_does_not_depend_on_the_threads() {
+        // Every entry comes from the same sequential product, so the bits agree exactly.
+        let m = 900;
+        let (l, r) = (dense(m, 40, 3), dense(m, 40, 4));
+        let run = |parts: usize, threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            let mut dst = Mat::<f64>::zeros(m, m);
+            pool.install(|| {
+                lower_product(
+                    dst.as_mut(),
+                    Accum::Replace,
+                    l.as_ref(),
+                    r.as_ref(),
+                    1.0,
+                    parts,
+                );
+            });
+            dst
+        };
+        let reference = run(1, 1);
+        for (parts, threads) in [(2, 1), (2, 2), (2, 3), (4, 4)] {
+            assert!(
+                run(parts, threads) == reference,
+                "parts {parts} on {threads} threads differ from one thread"
+            );
         }
     }
 

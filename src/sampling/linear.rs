@@ -1,10 +1,11 @@
 //! One Monte Carlo replicate of the linear model's Hessian blocks.
 
-use faer::{Mat, Par};
+use faer::Mat;
 use rand::Rng;
 use serde::Serialize;
 
 use super::data::DataDist;
+use super::montecarlo::within_replicate;
 use super::seeds::{Stream, rng};
 use crate::error::{ModelError, SolverError};
 use crate::models::eigen::symmetric_eigenvalues;
@@ -110,8 +111,8 @@ pub struct LinearReplicate {
 }
 
 /// Samples one replicate: W (unless `fixed` is given), then X, both from `generator`; forms every
-/// requested block with one product each and takes its eigenvalues sequentially in faer (so
-/// replicates can run in parallel without changing any bit of the result).
+/// requested block with one product each and takes its eigenvalues, with the parallelism of
+/// [`within_replicate`] (so the result does not depend on the thread count).
 ///
 /// # Errors
 /// [`SolverError::Eigen`] if an eigenvalue decomposition fails.
@@ -134,13 +135,14 @@ pub fn sample_replicate<R: Rng + ?Sized>(
         .any(|r| r.loss == Loss::Ce)
         .then(|| softmax_columns(logits.as_ref()));
 
+    let par = within_replicate(config.replicates);
     let mut blocks = Vec::with_capacity(requests.len());
     for request in requests {
         let weights = match (request.loss, &probs) {
             (Loss::Ce, Some(p)) => weights_from_probs(p.as_ref(), request.k, request.l),
             _ => block_weights(request.loss, logits.as_ref(), request.k, request.l),
         };
-        let block = weighted_gram_lower(x.as_ref(), &weights, Par::Seq);
+        let block = weighted_gram_lower(x.as_ref(), &weights, par);
         let mut max_abs_entry: f64 = 0.0;
         for j in 0..block.ncols() {
             for i in j..block.nrows() {
@@ -148,7 +150,7 @@ pub fn sample_replicate<R: Rng + ?Sized>(
             }
         }
         let eigenvalues = if request.spectrum {
-            symmetric_eigenvalues(block.as_ref(), Par::Seq)?
+            symmetric_eigenvalues(block.as_ref(), par)?
         } else {
             Vec::new()
         };

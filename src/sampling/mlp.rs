@@ -27,6 +27,7 @@ use rand::{Rng, RngExt};
 use serde::Serialize;
 
 use super::data::DataDist;
+use super::montecarlo::within_replicate;
 use super::seeds::{Stream, rng};
 use super::weight_laws::{CHUNK, sampled_law};
 use crate::error::{LawError, ModelError, SolverError};
@@ -228,6 +229,7 @@ pub fn sample_replicate<R: Rng + ?Sized>(
         }
     }
 
+    let par = within_replicate(config.replicates);
     let mut blocks = Vec::with_capacity(requests.len());
     for request in requests {
         let (_, net, forward) = passes
@@ -235,7 +237,7 @@ pub fn sample_replicate<R: Rng + ?Sized>(
             .find(|(k, _, _)| *k == (request.activation, request.loss))
             .expect("a pass for every request");
         blocks.push(match request.layer {
-            Layer::Hidden => hidden_block(net, forward, &x, request)?,
+            Layer::Hidden => hidden_block(net, forward, &x, request, par)?,
             Layer::Output => output_block(forward, request)?,
         });
     }
@@ -247,9 +249,10 @@ fn hidden_block(
     forward: &Forward,
     x: &Mat<f64>,
     request: &MlpBlockRequest,
+    par: Par,
 ) -> Result<MlpBlockSample, SolverError> {
     let weights = hidden_block_weights(net, forward, request.loss, request.a, request.b);
-    let block = weighted_gram_lower(x.as_ref(), &weights, Par::Seq);
+    let block = weighted_gram_lower(x.as_ref(), &weights, par);
     let mut max_abs_entry: f64 = 0.0;
     for j in 0..block.ncols() {
         for i in j..block.nrows() {
@@ -257,7 +260,7 @@ fn hidden_block(
         }
     }
     let eigenvalues = if request.spectrum {
-        symmetric_eigenvalues(block.as_ref(), Par::Seq)?
+        symmetric_eigenvalues(block.as_ref(), par)?
     } else {
         Vec::new()
     };
