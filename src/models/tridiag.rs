@@ -396,31 +396,58 @@ fn symmetric_times(out: MatMut<'_, f64>, lower: MatRef<'_, f64>, v: MatRef<'_, f
     );
 }
 
-/// out = A v on one thread: the lower triangle times v plus the transposed strict lower triangle
-/// times v.
+/// Columns per strip of [`symmetric_times_seq`].
+const SYMM_STRIP: usize = 32;
+
+/// out = A v on one thread, strip by strip: for the columns c₀ .. c₁ of a strip, the symmetric
+/// block on the diagonal and the rectangle R below it give out[c₀..c₁] += D v[c₀..c₁] + Rᵀ v[c₁..]
+/// and out[c₁..] += R v[c₀..c₁]. R is read twice while it is still in cache, and both products
+/// are plain matrix products.
 fn symmetric_times_seq(mut out: MatMut<'_, f64>, lower: MatRef<'_, f64>, v: MatRef<'_, f64>) {
-    triangular_matmul(
-        out.rb_mut(),
-        BlockStructure::Rectangular,
-        Accum::Replace,
-        lower,
-        BlockStructure::TriangularLower,
-        v,
-        BlockStructure::Rectangular,
-        1.0,
-        Par::Seq,
-    );
-    triangular_matmul(
-        out.rb_mut(),
-        BlockStructure::Rectangular,
-        Accum::Add,
-        lower.transpose(),
-        BlockStructure::StrictTriangularUpper,
-        v,
-        BlockStructure::Rectangular,
-        1.0,
-        Par::Seq,
-    );
+    let m = lower.nrows();
+    out.fill(0.0);
+    let mut first = 0;
+    while first < m {
+        let width = SYMM_STRIP.min(m - first);
+        let last = first + width;
+        let diagonal = lower.submatrix(first, first, width, width);
+        let below = lower.submatrix(last, first, m - last, width);
+        let (top, bottom) = out.rb_mut().split_at_row_mut(last);
+        let mut strip = top.subrows_mut(first, width);
+        for (lhs, structure) in [
+            (diagonal, BlockStructure::TriangularLower),
+            (diagonal.transpose(), BlockStructure::StrictTriangularUpper),
+        ] {
+            triangular_matmul(
+                strip.rb_mut(),
+                BlockStructure::Rectangular,
+                Accum::Add,
+                lhs,
+                structure,
+                v.subrows(first, width),
+                BlockStructure::Rectangular,
+                1.0,
+                Par::Seq,
+            );
+        }
+        matmul(
+            strip,
+            Accum::Add,
+            below.transpose(),
+            v.subrows(last, m - last),
+            1.0,
+            Par::Seq,
+        );
+        matmul(
+            bottom,
+            Accum::Add,
+            below,
+            v.subrows(first, width),
+            1.0,
+            Par::Seq,
+        );
+        first = last;
+    }
 }
 
 /// Stage 2: reduces the band of half-width `band` in `a` to tridiagonal form by bulge chasing,
