@@ -495,7 +495,7 @@ impl pulp::WithSimd for BulgeChase<'_> {
             let mut len = band.min(n - s);
             let mut tau = {
                 let column = contiguous_mut(a.rb_mut().col_mut(j).subrows_mut(s, len));
-                let (tau, beta) = householder(column);
+                let (tau, beta) = householder_simd(simd, column);
                 v[..len].copy_from_slice(column);
                 column.fill(0.0);
                 column[0] = beta;
@@ -532,7 +532,7 @@ impl pulp::WithSimd for BulgeChase<'_> {
                 // The next reflector annihilates E[1.., 0] and is applied to E[.., 1..].
                 let next_tau = {
                     let column = contiguous_mut(e.rb_mut().col_mut(0));
-                    let (next_tau, beta) = householder(column);
+                    let (next_tau, beta) = householder_simd(simd, column);
                     v[..rows].copy_from_slice(column);
                     column.fill(0.0);
                     column[0] = beta;
@@ -626,10 +626,36 @@ fn dot<S: pulp::Simd>(simd: S, x: &[f64], y: &[f64]) -> f64 {
 /// Turns `x` into the Householder vector v (with v₀ = 1) of the reflection H = I − τ v vᵀ with
 /// H x = β e₁, and returns (τ, β). A zero tail gives τ = 0 (H = I) and β = x₀.
 fn householder(x: &mut [f64]) -> (f64, f64) {
+    pulp::Arch::new().dispatch(Householder { x })
+}
+
+struct Householder<'a> {
+    x: &'a mut [f64],
+}
+
+impl pulp::WithSimd for Householder<'_> {
+    type Output = (f64, f64);
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> (f64, f64) {
+        householder_simd(simd, self.x)
+    }
+}
+
+/// [`householder`] inside a SIMD context. The squared norm of the tail is a plain dot product;
+/// only when it could have overflowed or lost digits to underflow (outside [10⁻²⁰⁰, 10²⁰⁰]) is the
+/// norm recomputed by faer's scaled algorithm.
+#[inline(always)]
+fn householder_simd<S: pulp::Simd>(simd: S, x: &mut [f64]) -> (f64, f64) {
     let Some((&head, tail)) = x.split_first() else {
         return (0.0, 0.0);
     };
-    let tail_norm = faer::ColRef::from_slice(tail).norm_l2();
+    let squares = dot(simd, tail, tail);
+    let tail_norm = if squares > 1e-200 && squares < 1e200 {
+        squares.sqrt()
+    } else {
+        faer::ColRef::from_slice(tail).norm_l2()
+    };
     if tail_norm == 0.0 {
         x[0] = 1.0;
         return (0.0, head);
