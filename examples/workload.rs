@@ -4,7 +4,7 @@
 //!
 //! Usage (after `cargo build --release --example workload`):
 //!
-//! - `workload eig N`: eigenvalues of one random symmetric N×N matrix, faer with all threads;
+//! - `workload eig N`: eigenvalues of one random symmetric N×N matrix, on all threads;
 //! - `workload verify-pair D N R`: the Monte Carlo side of verifying one linear cross-entropy block
 //!   pair, (1,1) and (1,2), with C = 10: R replicates, each drawing X and W, forming both blocks and
 //!   taking their eigenvalues, then pooling. This is the path `hessian-rmt verify` takes, without

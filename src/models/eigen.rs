@@ -1,4 +1,4 @@
-//! Eigenvalues of symmetric blocks: the blocked tridiagonal reduction of [`super::tridiag`] for
+//! Eigenvalues of symmetric blocks: the two-stage tridiagonal reduction of [`super::tridiag`] for
 //! eigenvalues alone, faer's self-adjoint eigensolver when eigenvectors are needed.
 
 use faer::diag::Diag;
@@ -11,8 +11,8 @@ use crate::error::SolverError;
 /// Eigenvalues of the symmetric matrix whose lower triangle is stored in `lower`, in nondecreasing
 /// order. The strict upper triangle is not read.
 ///
-/// Runs the blocked tridiagonal reduction of [`super::tridiag`], then faer's tridiagonal QR
-/// algorithm. `par` sets the parallelism inside the reduction: with `Par::Seq` the result is
+/// Runs the two-stage tridiagonal reduction of [`super::tridiag`], then its root-free QL
+/// iteration. `par` sets the parallelism inside the reduction: with `Par::Seq` the result is
 /// bit-for-bit the same whatever the number of threads of the process, and with `Par::rayon(k)` it
 /// depends on k only.
 ///
@@ -27,7 +27,7 @@ pub fn symmetric_eigenvalues(lower: MatRef<'_, f64>, par: Par) -> Result<Vec<f64
     super::tridiag::eigenvalues(lower, par).map_err(|_| SolverError::Eigen { n })
 }
 
-/// The same eigenvalues through faer's own one-stage reduction (`self_adjoint_evd` without
+/// Returns the same eigenvalues through faer's own one-stage reduction (`self_adjoint_evd` without
 /// eigenvectors). Kept as the reference that [`symmetric_eigenvalues`] is tested and benchmarked
 /// against.
 ///

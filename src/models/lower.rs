@@ -117,7 +117,7 @@ mod tests {
     }
 
     #[test]
-    fn split_products_match_the_reference_on_the_lower_triangle() {
+    fn lower_product_matches_dense_reference() {
         // Sizes below and above the parallel threshold; parts beyond the size's needs.
         for (m, k) in [(5, 3), (400, 7), (513, 20), (700, 3)] {
             let (l, r) = (dense(m, k, 1), dense(m, k, 2));
@@ -153,7 +153,7 @@ mod tests {
     }
 
     #[test]
-    fn the_result_does_not_depend_on_the_threads() {
+    fn lower_product_ignores_thread_count() {
         // Every entry comes from the same sequential product, so the bits agree exactly.
         let m = 900;
         let (l, r) = (dense(m, 40, 3), dense(m, 40, 4));

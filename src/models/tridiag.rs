@@ -697,8 +697,8 @@ mod tests {
 
     #[test]
     fn eigenvalues_agree_with_faer() {
-        // Sizes below, at and across panel boundaries; both reductions are backward stable, so
-        // they agree to a small multiple of n ε ‖A‖ (‖A‖ ≤ n here, entries in [−1, 1]).
+        // Sizes below, at and across panel boundaries. Both reductions are backward stable, so
+        // they agree to a small multiple of n ε ‖A‖. Here ‖A‖ ≤ n, with entries in [−1, 1].
         for n in [0, 1, 2, 3, 31, 32, 33, 34, 64, 65, 66, 150, 300, 600] {
             for par in [Par::Seq, Par::rayon(2)] {
                 let a = test_matrix(n, n);
