@@ -888,15 +888,35 @@ fn caption(r: &CaseReport, seed: u64) -> String {
     };
     if let Some(d) = &r.dataset {
         return format!(
-            "d = {}, n = {} of {} samples per replicate, γ = {:.4}, {model}, W shared, R = {} \
-             replicates, seed {seed}, hessian-rmt {}",
-            r.dim, r.samples, d.samples_in_file, r.gamma, r.replicates, VERSION
+            "d = {}, n = {} of {} samples per replicate, γ = {:.4}, {model}, W shared, {}, \
+             seed {seed}, hessian-rmt {}",
+            r.dim,
+            r.samples,
+            d.samples_in_file,
+            r.gamma,
+            replicate_count(r.replicates),
+            VERSION
         );
     }
     format!(
-        "d = {}, N = {}, γ = {}, {model}, {} data, R = {} replicates, seed {seed}, hessian-rmt {}",
-        r.dim, r.samples, r.gamma, r.data, r.replicates, VERSION
+        "d = {}, N = {}, γ = {}, {model}, {} data, {}, seed {seed}, hessian-rmt {}",
+        r.dim,
+        r.samples,
+        r.gamma,
+        r.data,
+        replicate_count(r.replicates),
+        VERSION
     )
+}
+
+/// "R = 1 replicate" or "R = 10 replicates".
+fn replicate_count(replicates: usize) -> String {
+    let noun = if replicates == 1 {
+        "replicate"
+    } else {
+        "replicates"
+    };
+    format!("R = {replicates} {noun}")
 }
 
 fn draw_plots(results: &[CaseResult], args: &VerifyArgs, dir: &std::path::Path) -> Result<()> {
@@ -1100,4 +1120,15 @@ fn table(results: &[CaseResult], args: &VerifyArgs) -> String {
     };
     let _ = writeln!(out, "{written} in {}", args.out.display());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn replicate_count_agrees_in_number() {
+        assert_eq!(replicate_count(1), "R = 1 replicate");
+        assert_eq!(replicate_count(10), "R = 10 replicates");
+    }
 }
