@@ -3,9 +3,9 @@
 //! - `formation/ce_block/{d}`: one cross-entropy block (1/N) X diag(τ) Xᵀ, lower triangle, with
 //!   N = 2d, through `weighted_gram_lower` on all threads.
 //! - `eigenvalues/{seq,par}/{n}`: eigenvalues of a random symmetric n×n matrix through the
-//!   two-stage reduction of `models::tridiag`, on one thread and on all threads;
-//!   `eigenvalues/{faer_seq,faer_par}/{n}` the same through faer's one-stage reduction, for
-//!   comparison. The 4000 rung runs on all threads only.
+//!   two-stage reduction of `models::tridiag`, on one thread and on all threads. For comparison,
+//!   `eigenvalues/{faer_seq,faer_par}/{n}` do the same through faer's one-stage reduction. The
+//!   4000 rung runs on all threads only.
 //! - `replicate/ce_pair/{d}`: one replicate of a linear cross-entropy block pair, (1,1) and (1,2),
 //!   as `verify` samples it: draw W and X, form both blocks, take their eigenvalues.
 //! - `full_hessian/ce/{N}_{d}_{C}`: the full cross-entropy Hessian of the linear model.

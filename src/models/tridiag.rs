@@ -25,11 +25,12 @@
 //!
 //! # Determinism
 //!
-//! With `Par::rayon(k)`, k ≥ 2, the matrix products of stage 1 are cut into pieces of fixed shape
-//! (two for A₂₂ V, k for the update, see [`super::lower`]), each computed by a sequential faer
-//! product on its own thread; stages 2 and 3 run on one thread. So the result depends on n and k,
-//! never on the pool's thread count, and the same inputs give the same bits on any machine with
-//! the same instruction set.
+//! Every matrix product of stage 1 is cut into pieces of fixed shape, and each piece is one
+//! sequential faer product. The rank-2b update is cut into column strips whatever `par` is (see
+//! [`super::lower`]). The product A₂₂ V is cut in two halves with `Par::rayon(k)`, k ≥ 2, and
+//! left whole with `Par::Seq`. Stages 2 and 3 run on one thread. So the result depends on n and
+//! on whether k ≥ 2, never on the pool's thread count. The same inputs give the same bits on any
+//! machine with the same instruction set.
 //!
 //! # Accuracy
 //!
@@ -79,7 +80,7 @@ pub fn tridiagonal(lower: MatRef<'_, f64>, par: Par) -> (Vec<f64>, Vec<f64>) {
     band_to_tridiagonal(a.as_mut(), band)
 }
 
-/// Eigenvalues, nondecreasing, of the symmetric matrix whose lower triangle is `lower`: the blocked
+/// Eigenvalues, nondecreasing, of the symmetric matrix whose lower triangle is `lower`: the two-stage
 /// reduction of this module, then [`tridiagonal_eigenvalues`].
 ///
 /// # Errors
@@ -106,9 +107,10 @@ pub struct NoConvergence {
 ///
 /// # Method
 ///
-/// The root-free QL iteration of Pal, Walker and Kahan, as in LAPACK's `dsterf`: it works on the
-/// squares of the subdiagonal, so one step needs no square root and costs about 15 flops per row,
-/// against about 30 flops and a `hypot` for a QL step with Givens rotations. The matrix is first
+/// The root-free QL iteration of Pal, Walker and Kahan, as in LAPACK's `dsterf`. It works on the
+/// squares of the subdiagonal, so one step needs no square root. By our count a step costs about
+/// 15 flops per row, against about 30 flops and a `hypot` for a QL step with Givens rotations.
+/// The matrix is first
 /// split where a subdiagonal entry is negligible, |e_i| ≤ ε √|d_i d_{i+1}|, and each block is
 /// scaled to have largest entry 1, so that squaring cannot overflow or underflow. A block whose
 /// last diagonal entry is smaller in magnitude than its first is reversed, so that QL chases the
@@ -642,9 +644,9 @@ impl pulp::WithSimd for Householder<'_> {
     }
 }
 
-/// [`householder`] inside a SIMD context. The squared norm of the tail is a plain dot product;
-/// only when it could have overflowed or lost digits to underflow (outside [10⁻²⁰⁰, 10²⁰⁰]) is the
-/// norm recomputed by faer's scaled algorithm.
+/// [`householder`] inside a SIMD context. The squared norm of the tail is a plain dot product.
+/// Outside [10⁻²⁰⁰, 10²⁰⁰] it could have overflowed or lost digits to underflow, so there faer's
+/// scaled algorithm recomputes the norm.
 #[inline(always)]
 fn householder_simd<S: pulp::Simd>(simd: S, x: &mut [f64]) -> (f64, f64) {
     let Some((&head, tail)) = x.split_first() else {
