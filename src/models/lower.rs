@@ -23,7 +23,7 @@ const STRIP: usize = 256;
 /// Lower triangle of `dst` ← (`Accum::Replace`) or += (`Accum::Add`) α L Rᵀ, for L and R with
 /// as many rows as `dst`. The strict upper triangle of `dst` is not touched.
 ///
-/// The triangle is cut into column strips of [`STRIP`] columns. Each strip is a small triangle
+/// The triangle is cut into column strips of 256 columns. Each strip is a small triangle
 /// on the diagonal (a triangular product) and the rectangle below it (a plain matrix product,
 /// which runs faster than faer's triangular kernels). With `parts` ≥ 2 the strips run in
 /// parallel, each as one sequential product, so every entry comes from the same product whatever
