@@ -3,7 +3,8 @@
 # interleaved, RUNS times (default 5), and prints per workload the median seconds of each, their
 # ratio and its range over runs, and the peak memory.
 #
-# numpy goes into bench/.venv, made by this script from the package registry on first use.
+# numpy goes into bench/.venv, made by this script from the package registry on first use. The
+# version is pinned to the one of the record in bench/README.md (NUMPY_VERSION to change it).
 # Run it on a quiet machine: another busy process skews both tools, OpenBLAS's threads most.
 #
 # Usage: bench/compare.sh [WORKLOAD ...], a workload being "eig 2000", "verify-pair 1000 2000 8"
@@ -17,7 +18,7 @@ venv="bench/.venv"
 if [ ! -x "$venv/bin/python" ]; then
     echo "creating $venv with numpy" >&2
     python3 -m venv "$venv"
-    "$venv/bin/pip" install --quiet numpy
+    "$venv/bin/pip" install --quiet "numpy==${NUMPY_VERSION:-2.4.6}"
 fi
 cargo build --release --quiet --example workload
 
