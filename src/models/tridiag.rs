@@ -281,7 +281,10 @@ fn reduce_to_band(mut a: MatMut<'_, f64>, band: usize, parts: usize) {
         let mut f = factors.as_mut().subrows_mut(0, rows);
         // The panel A[start + band.., start .. start + band] becomes R (upper triangular) and
         // the Householder vectors go to V, with Q = I − V T Vᵀ.
+        // A short last panel (fewer rows than columns) fills only part of V and T; the rest
+        // must be zero, not left from the previous panel.
         f.rb_mut().subcols_mut(0, band).fill(0.0);
+        t.fill(0.0);
         panel_qr(
             a.rb_mut().submatrix_mut(start + band, start, rows, band),
             f.rb_mut().subcols_mut(0, band),
