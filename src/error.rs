@@ -68,8 +68,11 @@ pub enum SolverError {
         /// Right end of the interval in the w-variable.
         hi: f64,
     },
-    /// The eigenvalue decomposition did not converge.
-    #[error("eigenvalue decomposition of a {n}×{n} block did not converge")]
+    /// The eigenvalue computation failed: the block has a NaN or infinite entry, or the QL
+    /// iteration did not converge.
+    #[error(
+        "eigenvalues of a {n}×{n} block failed: an entry is NaN or infinite, or the iteration did not converge"
+    )]
     Eigen {
         /// Block dimension.
         n: usize,

@@ -93,10 +93,12 @@ pub fn eigenvalues(lower: MatRef<'_, f64>, par: Par) -> Result<Vec<f64>, NoConve
     tridiagonal_eigenvalues(diag, &subdiag)
 }
 
-/// The QL iteration of [`tridiagonal_eigenvalues`] ran out of its budget of 30 sweeps per
-/// eigenvalue.
+/// [`tridiagonal_eigenvalues`] failed: an entry is NaN or infinite, or the QL iteration ran out of
+/// its budget of 30 sweeps per eigenvalue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the tridiagonal QL iteration did not converge for a matrix of size {n}")]
+#[error(
+    "the tridiagonal QL iteration failed for a matrix of size {n}: an entry is NaN or infinite, or it did not converge"
+)]
 pub struct NoConvergence {
     /// Size of the matrix.
     pub n: usize,
@@ -122,7 +124,7 @@ pub struct NoConvergence {
 /// stable rotations).
 ///
 /// # Errors
-/// [`NoConvergence`] after 30 n sweeps.
+/// [`NoConvergence`] after 30 n sweeps, or at once if an entry is NaN or infinite.
 ///
 /// # Panics
 /// If `subdiag.len() + 1 != diag.len()` for a nonempty `diag`.
@@ -140,6 +142,11 @@ pub fn tridiagonal_eigenvalues(
         return Ok(diag);
     }
     assert_eq!(subdiag.len() + 1, n, "the subdiagonal has n − 1 entries");
+    // A NaN would pass every convergence test and come out as an eigenvalue; an infinity has no
+    // meaningful spectrum either. Both are reported as a failure.
+    if !diag.iter().chain(subdiag).all(|x| x.is_finite()) {
+        return Err(NoConvergence { n });
+    }
     let mut budget = 30 * n;
 
     let mut first = 0;
@@ -815,6 +822,18 @@ mod tests {
                     "n {n}, k {k}: {value} vs {exact}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn non_finite_input_is_an_error() {
+        for bad in [f64::NAN, f64::INFINITY] {
+            let mut a = test_matrix(50, 3);
+            a[(20, 7)] = bad;
+            assert!(
+                eigenvalues(a.as_ref(), Par::Seq).is_err(),
+                "an entry {bad} gave eigenvalues"
+            );
         }
     }
 
