@@ -536,7 +536,7 @@ fn linear(args: &HeatmapArgs, data: Option<&Dataset>) -> Result<(Picture, Mat<f6
                 ps.as_ref(),
                 p.transpose(),
                 -norm,
-                Par::rayon(0),
+                Par::Seq,
             );
             for k in 0..c {
                 m[(k, k)] += (0..n).map(|i| ps[(k, i)]).sum::<f64>() * norm;

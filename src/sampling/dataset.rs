@@ -587,8 +587,10 @@ pub fn standardize(raw: &RawDataset, mode: Standardize) -> Result<Dataset, Datas
     if let Standardize::Whiten(k) = mode {
         x = whiten(&x, k, &raw.source)?;
     }
+    // Σ, its eigenvalues and the whitening run on one thread: with a thread count taken from the
+    // machine, the last bits of every real-data law would depend on the machine.
     let covariance = second_moment(&x);
-    let covariance_eigenvalues = symmetric_eigenvalues(covariance.as_ref(), Par::rayon(0))?;
+    let covariance_eigenvalues = symmetric_eigenvalues(covariance.as_ref(), Par::Seq)?;
     Ok(Dataset {
         x,
         labels: raw.labels.clone(),
@@ -614,7 +616,7 @@ fn second_moment(x: &Mat<f64>) -> Mat<f64> {
         x.as_ref(),
         x.transpose(),
         1.0 / n,
-        Par::rayon(0),
+        Par::Seq,
     );
     out
 }
@@ -622,7 +624,7 @@ fn second_moment(x: &Mat<f64>) -> Mat<f64> {
 /// Projects centred X on its top k principal components, each scaled to variance 1.
 fn whiten(x: &Mat<f64>, k: Option<usize>, source: &Path) -> Result<Mat<f64>, DatasetError> {
     let covariance = second_moment(x);
-    let (values, vectors) = symmetric_eigen(covariance.as_ref(), Par::rayon(0))?;
+    let (values, vectors) = symmetric_eigen(covariance.as_ref(), Par::Seq)?;
     let largest = values.last().copied().unwrap_or(0.0);
     let rank = values
         .iter()
@@ -647,7 +649,7 @@ fn whiten(x: &Mat<f64>, k: Option<usize>, source: &Path) -> Result<Mat<f64>, Dat
         basis.transpose(),
         x.as_ref(),
         1.0,
-        Par::rayon(0),
+        Par::Seq,
     );
     Ok(out)
 }
