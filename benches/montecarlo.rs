@@ -34,16 +34,7 @@ fn gaussian(rows: usize, cols: usize, scale: f64) -> Mat<f64> {
 }
 
 fn config(dim: usize, samples: usize, replicates: usize) -> LinearConfig {
-    LinearConfig {
-        dim,
-        samples,
-        classes: 10,
-        logit_scale: 1.0,
-        data: DataDist::Gaussian,
-        fix_weights: false,
-        replicates,
-        seed: SEED,
-    }
+    LinearConfig::gaussian(dim, samples, replicates, SEED)
 }
 
 fn bench_formation(c: &mut Criterion) {

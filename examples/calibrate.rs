@@ -35,16 +35,7 @@ fn run(model: &str, sizes: [usize; 3], seed: u64, settings: &SuiteSettings) -> V
         };
         run_mlp_suite(&config, &default_mlp_cases(), settings, &|| {}).unwrap()
     } else {
-        let config = LinearConfig {
-            dim,
-            samples,
-            classes: 10,
-            logit_scale: 1.0,
-            data: DataDist::Gaussian,
-            fix_weights: false,
-            replicates,
-            seed,
-        };
+        let config = LinearConfig::gaussian(dim, samples, replicates, seed);
         run_linear_suite(&config, &default_cases(), settings, &|| {}).unwrap()
     }
 }

@@ -70,16 +70,7 @@ fn eig(n: usize) -> f64 {
 }
 
 fn verify_pair(dim: usize, samples: usize, replicates: usize) -> f64 {
-    let config = LinearConfig {
-        dim,
-        samples,
-        classes: 10,
-        logit_scale: 1.0,
-        data: DataDist::Gaussian,
-        fix_weights: false,
-        replicates,
-        seed: SEED,
-    };
+    let config = LinearConfig::gaussian(dim, samples, replicates, SEED);
     let requests = [(0, 0), (0, 1)].map(|(k, l)| BlockRequest {
         loss: Loss::Ce,
         k,

@@ -17,7 +17,8 @@ use crate::error::SolverError;
 /// depends on k only.
 ///
 /// # Errors
-/// [`SolverError::Eigen`] if the QR iteration does not converge.
+/// [`SolverError::Eigen`] if the matrix has a NaN or infinite entry, or the QL iteration does not
+/// converge.
 ///
 /// # Panics
 /// If `lower` is not square.

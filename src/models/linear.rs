@@ -154,7 +154,7 @@ fn check_shapes(x: MatRef<'_, f64>, w: MatRef<'_, f64>) -> Result<(), ModelError
 ///
 /// For cross-entropy, H = (1/N) [blockdiag_k(X diag(p_k) Xᵀ) − Y Yᵀ], where column i of the
 /// (C·d)×N matrix Y is p(i) ⊗ x_i. So the whole matrix is one symmetric rank-N update (its lower
-/// triangle through faer's triangular matmul) plus C products of size d×N×d, not C² block products.
+/// triangle through [`lower_product`]) plus C products of size d×N×d, not C² block products.
 /// For MSE it is blockdiag(X Xᵀ/N, …, X Xᵀ/N). Peak memory is the result plus Y: for
 /// (N, d, C) = (2000, 200, 20) that is 128 MB + 64 MB.
 ///
@@ -342,12 +342,12 @@ mod tests {
     fn full_hessian_blocks_are_weighted_grams() {
         let (x, w, _) = small_problem();
         let d = x.nrows();
+        let logits = &w * &x;
         for loss in [Loss::Mse, Loss::Ce] {
             for par in [Par::Seq, Par::rayon(2)] {
                 let h = full_hessian(x.as_ref(), w.as_ref(), loss, par).unwrap();
                 for k in 0..w.nrows() {
                     for l in 0..w.nrows() {
-                        let logits = &w * &x;
                         let tau = block_weights(loss, logits.as_ref(), k, l);
                         let block = weighted_gram(x.as_ref(), &tau, Par::Seq);
                         let mut worst: f64 = 0.0;

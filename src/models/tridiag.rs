@@ -84,7 +84,7 @@ pub fn tridiagonal(lower: MatRef<'_, f64>, par: Par) -> (Vec<f64>, Vec<f64>) {
 /// reduction of this module, then [`tridiagonal_eigenvalues`].
 ///
 /// # Errors
-/// [`NoConvergence`] if the QL iteration does not converge.
+/// [`NoConvergence`] if an entry is NaN or infinite, or the QL iteration does not converge.
 ///
 /// # Panics
 /// If `lower` is not square.

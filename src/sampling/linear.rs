@@ -35,6 +35,21 @@ pub struct LinearConfig {
 }
 
 impl LinearConfig {
+    /// Creates the configuration of `verify`'s default linear suite at the given sizes: C = 10
+    /// classes, logit scale s = 1, Gaussian data and a fresh W per replicate.
+    pub fn gaussian(dim: usize, samples: usize, replicates: usize, seed: u64) -> Self {
+        Self {
+            dim,
+            samples,
+            classes: 10,
+            logit_scale: 1.0,
+            data: DataDist::Gaussian,
+            fix_weights: false,
+            replicates,
+            seed,
+        }
+    }
+
     /// The aspect ratio γ = d/N.
     pub fn gamma(&self) -> f64 {
         self.dim as f64 / self.samples as f64
@@ -161,4 +176,20 @@ pub fn sample_replicate<R: Rng + ?Sized>(
         });
     }
     Ok(LinearReplicate { blocks, w })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gaussian_config_has_suite_defaults() {
+        let config = LinearConfig::gaussian(500, 1000, 10, 42);
+        assert_eq!(config.classes, 10);
+        assert_eq!(config.logit_scale, 1.0);
+        assert_eq!(config.data, DataDist::Gaussian);
+        assert!(!config.fix_weights);
+        assert_eq!(config.gamma(), 0.5);
+        assert!(config.validate().is_ok());
+    }
 }
