@@ -17,9 +17,11 @@
 //!
 //! Labels enter the gradient but not the Hessian. Blocks are formed as one product
 //! (X diag(τ)) Xᵀ / N into the lower triangle, never as a loop of rank-one updates. The full
-//! Hessian, ordered row by row of W (block (k, l) at rows k·d.., columns l·d..), is one symmetric
-//! rank-N update plus its diagonal blocks.
+//! Hessian, ordered row by row of W (block (k, l) at rows k·d.., columns l·d..), is one product
+//! over the distinct entries only: feature pairs a ≥ b times class pairs l ≤ k.
 
+use faer::linalg::matmul::matmul;
+use faer::reborrow::ReborrowMut;
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -134,7 +136,7 @@ fn accumulate_weighted_gram_lower(
 /// Forms the full symmetric (1/N) X diag(τ) Xᵀ.
 pub fn weighted_gram(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64> {
     let mut h = weighted_gram_lower(x, tau, par);
-    mirror_lower(&mut h);
+    mirror_lower(h.as_mut());
     h
 }
 
@@ -152,11 +154,12 @@ fn check_shapes(x: MatRef<'_, f64>, w: MatRef<'_, f64>) -> Result<(), ModelError
 
 /// The full (C·d)×(C·d) Hessian of the loss with respect to W, rows of W in order.
 ///
-/// For cross-entropy, H = (1/N) [blockdiag_k(X diag(p_k) Xᵀ) − Y Yᵀ], where column i of the
-/// (C·d)×N matrix Y is p(i) ⊗ x_i. So the whole matrix is one symmetric rank-N update (its lower
-/// triangle through [`lower_product`]) plus C products of size d×N×d, not C² block products.
-/// For MSE it is blockdiag(X Xᵀ/N, …, X Xᵀ/N). Peak memory is the result plus Y: for
-/// (N, d, C) = (2000, 200, 20) that is 128 MB + 64 MB.
+/// For cross-entropy, every entry H[(k, a), (l, b)] = (1/N) Σ_i τ_kl(i) x_ai x_bi is symmetric in
+/// {k, l} and in {a, b}, so the distinct entries are computed once, as one product of size
+/// (d(d+1)/2) × N × (C(C+1)/2), and copied into place: d²C²N/4 multiply-adds, half of what the
+/// closed form H = (1/N) [blockdiag_k(X diag(p_k) Xᵀ) − Y Yᵀ] (column i of Y being p(i) ⊗ x_i)
+/// takes as a symmetric rank-N update. For MSE it is blockdiag(X Xᵀ/N, …, X Xᵀ/N). Peak memory is
+/// the result plus a quarter of it: for (N, d, C) = (2000, 200, 20), 128 MB + 34 MB.
 ///
 /// # Errors
 /// [`ModelError::Shape`] if W and X do not fit.
@@ -168,61 +171,178 @@ pub fn full_hessian(
 ) -> Result<Mat<f64>, ModelError> {
     check_shapes(x, w)?;
     let (d, n, classes) = (x.nrows(), x.ncols(), w.nrows());
-    let size = classes * d;
-    let mut h = Mat::<f64>::zeros(size, size);
-
     match loss {
         Loss::Mse => {
-            let gram = weighted_gram_lower(x, &vec![1.0; n], par);
+            let mut gram = weighted_gram_lower(x, &vec![1.0; n], par);
+            mirror_lower(gram.as_mut());
+            let mut h = Mat::<f64>::zeros(classes * d, classes * d);
             for k in 0..classes {
                 h.as_mut()
                     .submatrix_mut(k * d, k * d, d, d)
                     .copy_from(gram.as_ref());
             }
+            Ok(h)
         }
         Loss::Ce => {
             let probs = softmax_columns((w * x).as_ref());
-            let mut y = Mat::<f64>::zeros(size, n);
-            for i in 0..n {
-                for k in 0..classes {
-                    let p = probs[(k, i)];
-                    for r in 0..d {
-                        y[(k * d + r, i)] = p * x[(r, i)];
-                    }
-                }
-            }
-            lower_product(
-                h.as_mut(),
-                Accum::Replace,
-                y.as_ref(),
-                y.as_ref(),
-                -1.0 / n as f64,
-                par.degree(),
-            );
-            drop(y);
-            // The diagonal blocks are independent and small, so they run in parallel with one
-            // thread each (the same bits on any number of threads).
-            let mut blocks = Vec::with_capacity(classes);
-            let mut rest = h.as_mut();
-            for k in 0..classes {
-                let (strip, after) = rest.split_at_col_mut(d);
-                blocks.push((k, strip.submatrix_mut(k * d, 0, d, d)));
-                rest = after;
-            }
-            let add_block = |(k, block): (usize, MatMut<'_, f64>)| {
-                let p_k: Vec<f64> = (0..n).map(|i| probs[(k, i)]).collect();
-                accumulate_weighted_gram_lower(block, Accum::Add, x, &p_k, Par::Seq);
-            };
-            if par.degree() > 1 {
-                blocks.into_par_iter().for_each(add_block);
-            } else {
-                blocks.into_iter().for_each(add_block);
+            Ok(ce_full_hessian(x, probs.as_ref(), par))
+        }
+    }
+}
+
+/// Feature pairs per chunk of S (at least one feature column), and samples per step within a
+/// chunk: the 1024×128 slice of products Zᵀ (1 MiB) then stays in a 1 MiB L2 cache while the
+/// product reads it. Measured on a 2-core machine at (N, d, C) = (2000, 200, 20), this pair beat
+/// 256 to 4096 rows with 64 to 2000 samples by 5 to 40 %.
+const CHUNK_ROWS: usize = 1024;
+const CHUNK_SAMPLES: usize = 128;
+
+/// The cross-entropy Hessian, entry by entry
+/// H[(k, a), (l, b)] = (1/N) Σ_i τ_kl(i) x_ai x_bi, as one matrix product.
+///
+/// The entry is symmetric in the class pair {k, l} and, separately, in the feature pair {a, b}.
+/// So the distinct entries form a matrix S with one row per feature pair a ≥ b and one column per
+/// class pair l ≤ k: S = Zᵀ T, where row (a, b) of Zᵀ holds x_ai x_bi over samples and column (k, l)
+/// of T holds τ_kl(i)/N. That takes d²C²N/4 multiply-adds, half of what the rank-N update of the
+/// whole Hessian takes, since the update sees only the symmetry of H itself.
+///
+/// S is computed in chunks of rows, each by sequential products over fixed blocks of samples; the
+/// chunk bounds depend on d only, so the bits do not depend on the number of threads. Each column
+/// strip of H (one l) is then filled from S and its d×d blocks mirrored. Peak memory is H plus S,
+/// about a quarter of H.
+fn ce_full_hessian(x: MatRef<'_, f64>, probs: MatRef<'_, f64>, par: Par) -> Mat<f64> {
+    let (d, n, classes) = (x.nrows(), x.ncols(), probs.nrows());
+    let pair = |k: usize, l: usize| {
+        let (hi, lo) = if k >= l { (k, l) } else { (l, k) };
+        hi * (hi + 1) / 2 + lo
+    };
+    // Row of S where the feature pairs (a, b ≤ a) of column b start.
+    let feature_start = |b: usize| b * d - b * b.saturating_sub(1) / 2;
+
+    let mut weights = Mat::<f64>::zeros(n, classes * (classes + 1) / 2);
+    for k in 0..classes {
+        for l in 0..=k {
+            let tau = weights_from_probs(probs, k, l);
+            let column = weights.col_mut(pair(k, l));
+            for (target, value) in column.iter_mut().zip(tau) {
+                *target = value / n as f64;
             }
         }
     }
+    let weights = weights.as_ref();
 
-    mirror_lower(&mut h);
-    Ok(h)
+    // Chunks of whole feature columns b: chunk c holds columns bounds[c]..bounds[c + 1].
+    let mut bounds = vec![0];
+    let mut rows = 0;
+    for b in 0..d {
+        let height = d - b;
+        if rows > 0 && rows + height > CHUNK_ROWS {
+            bounds.push(b);
+            rows = 0;
+        }
+        rows += height;
+    }
+    bounds.push(d);
+    let tallest = bounds
+        .windows(2)
+        .map(|c| feature_start(c[1]) - feature_start(c[0]))
+        .max()
+        .unwrap_or(0);
+    let step = CHUNK_SAMPLES.min(n).max(1);
+
+    // Each worker keeps one buffer of products and one copy of the current sample.
+    let buffer = || (Mat::<f64>::zeros(tallest, step), vec![0.0; d]);
+    let chunk_sums = |(products, sample): &mut (Mat<f64>, Vec<f64>), c: usize| {
+        let (first, last) = (bounds[c], bounds[c + 1]);
+        let height = feature_start(last) - feature_start(first);
+        let mut sums = Mat::<f64>::zeros(height, weights.ncols());
+        for start in (0..n).step_by(step) {
+            let width = step.min(n - start);
+            for j in 0..width {
+                for (a, value) in sample.iter_mut().enumerate() {
+                    *value = x[(a, start + j)];
+                }
+                let target = products.col_as_slice_mut(j);
+                let mut row = 0;
+                for b in first..last {
+                    let x_b = sample[b];
+                    for (slot, &x_a) in target[row..row + d - b].iter_mut().zip(&sample[b..]) {
+                        *slot = x_a * x_b;
+                    }
+                    row += d - b;
+                }
+            }
+            matmul(
+                sums.as_mut(),
+                if start == 0 {
+                    Accum::Replace
+                } else {
+                    Accum::Add
+                },
+                products.as_ref().submatrix(0, 0, height, width),
+                weights.subrows(start, width),
+                1.0,
+                Par::Seq,
+            );
+        }
+        sums
+    };
+
+    // The result is allocated (and its pages first touched) on one thread while the others
+    // compute S: that costs about as much as a quarter of the product at (2000, 200, 20).
+    let size = classes * d;
+    let chunk_count = bounds.len() - 1;
+    let (mut h, sums): (Mat<f64>, Vec<Mat<f64>>) = if par.degree() > 1 {
+        rayon::join(
+            || Mat::<f64>::zeros(size, size),
+            || {
+                (0..chunk_count)
+                    .into_par_iter()
+                    .map_init(buffer, chunk_sums)
+                    .collect()
+            },
+        )
+    } else {
+        let mut buffer = buffer();
+        let sums = (0..chunk_count)
+            .map(|c| chunk_sums(&mut buffer, c))
+            .collect();
+        (Mat::<f64>::zeros(size, size), sums)
+    };
+
+    // Where the feature pairs of column b sit: the chunk, and the row within it.
+    let mut source_of = Vec::with_capacity(d);
+    for c in 0..chunk_count {
+        for b in bounds[c]..bounds[c + 1] {
+            source_of.push((c, feature_start(b) - feature_start(bounds[c])));
+        }
+    }
+    let mut strips = Vec::with_capacity(classes);
+    let mut rest = h.as_mut();
+    for l in 0..classes {
+        let (strip, after) = rest.split_at_col_mut(d);
+        strips.push((l, strip));
+        rest = after;
+    }
+    let spread = |(l, mut strip): (usize, MatMut<'_, f64>)| {
+        for k in 0..classes {
+            let mut block = strip.rb_mut().submatrix_mut(k * d, 0, d, d);
+            for (b, &(c, row)) in source_of.iter().enumerate() {
+                block
+                    .rb_mut()
+                    .col_mut(b)
+                    .subrows_mut(b, d - b)
+                    .copy_from(sums[c].col(pair(k, l)).subrows(row, d - b));
+            }
+            mirror_lower(block);
+        }
+    };
+    if par.degree() > 1 {
+        strips.into_par_iter().for_each(spread);
+    } else {
+        strips.into_iter().for_each(spread);
+    }
+    h
 }
 
 /// The loss and its gradient with respect to W (C×d).
@@ -364,6 +484,47 @@ mod tests {
                         );
                     }
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn ce_full_hessian_over_several_chunks_ignores_the_thread_count() {
+        // d = 50 gives 1275 feature pairs, more than one chunk of rows; N = 300 gives two full
+        // steps of samples and a short third one.
+        let (d, n) = (50, 300);
+        let x = Mat::<f64>::from_fn(d, n, |i, j| ((5 * i + 11 * j) as f64 * 0.377).sin());
+        for classes in [1, 2, 5] {
+            let w = Mat::<f64>::from_fn(classes, d, |i, j| {
+                ((3 * i + 7 * j + 2) as f64 * 0.291).cos() * 0.5
+            });
+            let logits = &w * &x;
+            let seq = full_hessian(x.as_ref(), w.as_ref(), Loss::Ce, Par::Seq).unwrap();
+            for k in 0..classes {
+                for l in 0..classes {
+                    let tau = block_weights(Loss::Ce, logits.as_ref(), k, l);
+                    let block = weighted_gram(x.as_ref(), &tau, Par::Seq);
+                    let mut worst: f64 = 0.0;
+                    for j in 0..d {
+                        for i in 0..d {
+                            let entry = seq[(k * d + i, l * d + j)];
+                            worst = worst.max((entry - block[(i, j)]).abs());
+                        }
+                    }
+                    // The same N products summed in another order; entries are below 1 in size.
+                    assert!(
+                        worst < 1e-12,
+                        "C = {classes}, block ({k},{l}): max difference {worst:e}"
+                    );
+                }
+            }
+            for threads in [2, 3] {
+                let parallel =
+                    full_hessian(x.as_ref(), w.as_ref(), Loss::Ce, Par::rayon(threads)).unwrap();
+                assert!(
+                    parallel == seq,
+                    "C = {classes}: {threads} threads change the bits of the Hessian"
+                );
             }
         }
     }

@@ -10,7 +10,7 @@
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
 use faer::reborrow::ReborrowMut;
-use faer::{Accum, Mat, MatMut, MatRef};
+use faer::{Accum, MatMut, MatRef};
 use rayon::prelude::*;
 
 /// Below this many entries in the destination triangle, [`lower_product`] runs on one thread:
@@ -90,7 +90,7 @@ pub fn lower_product(
 
 /// Copies the strict lower triangle of a square matrix onto its upper triangle, in square tiles
 /// so that both the reads (down columns) and the writes (along rows) stay in cache.
-pub fn mirror_lower(h: &mut Mat<f64>) {
+pub fn mirror_lower(mut h: MatMut<'_, f64>) {
     const TILE: usize = 64;
     let n = h.nrows();
     for jt in (0..n).step_by(TILE) {
@@ -109,6 +109,7 @@ pub fn mirror_lower(h: &mut Mat<f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use faer::Mat;
 
     fn dense(m: usize, k: usize, seed: usize) -> Mat<f64> {
         Mat::<f64>::from_fn(m, k, |i, j| {
@@ -189,7 +190,7 @@ mod tests {
         for n in [1, 63, 64, 65, 130] {
             let mut h =
                 Mat::<f64>::from_fn(n, n, |i, j| if i >= j { (i * n + j) as f64 } else { -1.0 });
-            mirror_lower(&mut h);
+            mirror_lower(h.as_mut());
             for j in 0..n {
                 for i in 0..n {
                     let expected = (i.max(j) * n + i.min(j)) as f64;
