@@ -19,6 +19,7 @@ use crate::VERSION;
 use crate::compare::sweep::SweepModel;
 use crate::models::Loss;
 use crate::models::linear::{full_hessian as linear_hessian, softmax_columns};
+use crate::models::lower::product;
 use crate::models::mlp::{Activation, Mlp, full_hessian_blocked};
 use crate::plot::{ColorScale, HeatmapFigure, draw_heatmap};
 use crate::sampling::dataset::{Dataset, Standardize, builtin, load_source, standardize};
@@ -527,7 +528,7 @@ fn linear(args: &HeatmapArgs, data: Option<&Dataset>) -> Result<(Picture, Mat<f6
             }
         }),
         Loss::Ce => {
-            let p = softmax_columns((&w * &x).as_ref());
+            let p = softmax_columns(product(w.as_ref(), x.as_ref()).as_ref());
             let ps = Mat::<f64>::from_fn(c, n, |k, i| p[(k, i)] * s[i]);
             let mut m = Mat::<f64>::zeros(c, c);
             faer::linalg::matmul::matmul(

@@ -10,7 +10,7 @@
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
 use faer::reborrow::ReborrowMut;
-use faer::{Accum, MatMut, MatRef};
+use faer::{Accum, Mat, MatMut, MatRef};
 use rayon::prelude::*;
 
 /// Below this many entries in the destination triangle, [`lower_product`] runs on one thread:
@@ -88,6 +88,18 @@ pub fn lower_product(
     }
 }
 
+/// A B on the calling thread.
+///
+/// faer's `*` operator runs on the global parallelism, which is all of rayon's threads unless a
+/// program sets it: for the small products inside a replicate or a panel that costs more in
+/// waking threads than it saves, and a replicate already runs on a thread of its own. Library
+/// code uses this function instead.
+pub fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
+    let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
+    matmul(out.as_mut(), Accum::Replace, a, b, 1.0, faer::Par::Seq);
+    out
+}
+
 /// Copies the strict lower triangle of a square matrix onto its upper triangle, in square tiles
 /// so that both the reads (down columns) and the writes (along rows) stay in cache.
 pub fn mirror_lower(mut h: MatMut<'_, f64>) {
@@ -109,7 +121,6 @@ pub fn mirror_lower(mut h: MatMut<'_, f64>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use faer::Mat;
 
     fn dense(m: usize, k: usize, seed: usize) -> Mat<f64> {
         Mat::<f64>::from_fn(m, k, |i, j| {

@@ -28,6 +28,7 @@ use serde::Serialize;
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
 
 use super::linear::{Loss, softmax_columns, weighted_gram};
+use super::lower::product;
 use crate::error::ModelError;
 
 /// The activation φ of the hidden layer.
@@ -186,7 +187,7 @@ impl Mlp {
         loss: Loss,
     ) -> Result<(Forward, f64), ModelError> {
         self.check(x, labels)?;
-        let z = &self.w * x;
+        let z = product(self.w.as_ref(), x);
         let (m, n) = (z.nrows(), z.ncols());
         let mut h = Mat::<f64>::zeros(m, n);
         let mut d1 = Mat::<f64>::zeros(m, n);
@@ -199,7 +200,7 @@ impl Mlp {
                 d2[(j, i)] = second;
             }
         }
-        let u = &self.v * &h;
+        let u = product(self.v.as_ref(), h.as_ref());
         let p = softmax_columns(u.as_ref());
         let mut g = match loss {
             Loss::Mse => u.clone(),
@@ -234,12 +235,12 @@ impl Mlp {
         let (fw, value) = self.forward(x, labels, loss)?;
         let n = x.ncols() as f64;
         // δ = (Vᵀ g) ⊙ φ′(z): the back-propagated error at the hidden layer.
-        let back = self.v.transpose() * &fw.g;
+        let back = product(self.v.transpose(), fw.g.as_ref());
         let delta = Mat::<f64>::from_fn(back.nrows(), back.ncols(), |j, i| {
             back[(j, i)] * fw.d1[(j, i)]
         });
-        let grad_w = (&delta * x.transpose()) * (1.0 / n);
-        let grad_v = (&fw.g * fw.h.transpose()) * (1.0 / n);
+        let grad_w = product(delta.as_ref(), x.transpose()) * (1.0 / n);
+        let grad_v = product(fw.g.as_ref(), fw.h.transpose()) * (1.0 / n);
         Ok((value, grad_w, grad_v))
     }
 }

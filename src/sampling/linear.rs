@@ -12,6 +12,7 @@ use crate::models::eigen::symmetric_eigenvalues;
 use crate::models::linear::{
     Loss, block_weights, softmax_columns, weighted_gram_lower, weights_from_probs,
 };
+use crate::models::lower::product;
 
 /// Sizes and laws of one linear-model experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -144,7 +145,7 @@ pub fn sample_replicate<R: Rng + ?Sized>(
     let x = config
         .data
         .sample(generator, config.dim, config.samples, 1.0);
-    let logits = &w * &x;
+    let logits = product(w.as_ref(), x.as_ref());
     let probs = requests
         .iter()
         .any(|r| r.loss == Loss::Ce)

@@ -21,6 +21,7 @@ use super::seeds::{Stream, rng};
 use crate::error::LawError;
 use crate::laws::WeightLaw;
 use crate::models::linear::{Loss, block_weights};
+use crate::models::lower::product;
 use crate::stieltjes::GmpEquation;
 use crate::stieltjes::support::support;
 
@@ -86,7 +87,7 @@ pub fn conditional_law(
             chunk: chunk as u32,
         };
         let x = data.sample(&mut rng(seed, stream), w.ncols(), count, 1.0);
-        let logits = w * &x;
+        let logits = product(w.as_ref(), x.as_ref());
         block_weights(loss, logits.as_ref(), k, l)
     })
 }
