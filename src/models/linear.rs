@@ -224,8 +224,8 @@ const CHUNK_SAMPLES: usize = 128;
 ///
 /// The entry is symmetric in the class pair {k, l} and, separately, in the feature pair {a, b}.
 /// So the distinct entries form a matrix S with one row per feature pair a ≥ b and one column per
-/// class pair l ≤ k: S = Zᵀ T, where row (a, b) of Zᵀ holds x_ai x_bi over samples and column (k, l)
-/// of T holds τ_kl(i)/N. That takes d²C²N/4 multiply-adds, half of what the rank-N update of the
+/// class pair l ≤ k: S = Zᵀ T, where row (a, b) of Zᵀ contains x_ai x_bi over samples and column
+/// (k, l) of T contains τ_kl(i)/N. That takes d²C²N/4 multiply-adds, half of what the rank-N update of the
 /// whole Hessian takes, since the update sees only the symmetry of H itself.
 ///
 /// S is computed in chunks of rows, each by sequential products over fixed blocks of samples; the
@@ -253,7 +253,7 @@ fn ce_full_hessian(x: MatRef<'_, f64>, probs: MatRef<'_, f64>, par: Par) -> Mat<
     }
     let weights = weights.as_ref();
 
-    // Chunks of whole feature columns b: chunk c holds columns bounds[c]..bounds[c + 1].
+    // Chunks of whole feature columns b: chunk c covers columns bounds[c]..bounds[c + 1].
     let mut bounds = vec![0];
     let mut rows = 0;
     for b in 0..d {
@@ -311,7 +311,7 @@ fn ce_full_hessian(x: MatRef<'_, f64>, probs: MatRef<'_, f64>, par: Par) -> Mat<
     };
 
     // The result is allocated (and its pages first touched) on one thread while the others
-    // compute S: that costs about as much as a quarter of the product at (2000, 200, 20).
+    // compute S. At (2000, 200, 20) the allocation alone takes about 0.05 s, the product 0.13 s.
     let size = classes * d;
     let chunk_count = bounds.len() - 1;
     let (mut h, sums): (Mat<f64>, Vec<Mat<f64>>) = if par.degree() > 1 {
@@ -511,7 +511,7 @@ mod tests {
     }
 
     #[test]
-    fn ce_full_hessian_over_several_chunks_ignores_the_thread_count() {
+    fn ce_full_hessian_ignores_thread_count() {
         // d = 50 gives 1275 feature pairs, more than one chunk of rows; N = 300 gives two full
         // steps of samples and a short third one.
         let (d, n) = (50, 300);

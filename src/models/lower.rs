@@ -90,10 +90,10 @@ pub fn lower_product(
 
 /// A B on the calling thread.
 ///
-/// faer's `*` operator runs on the global parallelism, which is all of rayon's threads unless a
-/// program sets it: for the small products inside a replicate or a panel that costs more in
-/// waking threads than it saves, and a replicate already runs on a thread of its own. Library
-/// code uses this function instead.
+/// faer's `*` operator runs on the global parallelism, which is all of rayon's threads unless the
+/// program sets it. For the small products inside a replicate or a panel, waking those threads
+/// costs more than it saves, and a replicate already has a thread of its own. So library code
+/// uses this function instead.
 pub fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
     let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
     matmul(out.as_mut(), Accum::Replace, a, b, 1.0, faer::Par::Seq);
