@@ -17,8 +17,9 @@
 //!    matrix–matrix products with inner dimension b or 2b, so they run near faer's matrix-product
 //!    speed and read the trailing triangle a few times per panel instead of once per column.
 //! 2. **Band to tridiagonal** (`band_to_tridiagonal`). Bulge chasing with reflectors of length
-//!    at most b, one sweep per column; each step works on b×b blocks that stay in cache. It costs
-//!    about 6 b n² flops.
+//!    at most b, one sweep per column; each step works on b×b blocks that stay in cache. The band
+//!    is first copied to compact storage, 2b entries per column, so a step's blocks lie within a
+//!    few kilobytes. It costs about 6 b n² flops.
 //! 3. **Tridiagonal eigenvalues** ([`tridiagonal_eigenvalues`]): the root-free QL iteration.
 //!
 //! The half-width b comes from [`band_width`].
@@ -77,7 +78,7 @@ pub fn tridiagonal(lower: MatRef<'_, f64>, par: Par) -> (Vec<f64>, Vec<f64>) {
     };
     let band = band_width(n);
     reduce_to_band(a.as_mut(), band, parts);
-    band_to_tridiagonal(a.as_mut(), band)
+    band_to_tridiagonal(a.as_ref(), band)
 }
 
 /// Eigenvalues, nondecreasing, of the symmetric matrix whose lower triangle is `lower`: the two-stage
@@ -475,21 +476,37 @@ fn symmetric_times_seq(mut out: MatMut<'_, f64>, lower: MatRef<'_, f64>, v: MatR
 /// s + L .. s + L + L' annihilates the first column of E, is applied from the left to the rest of
 /// E, and becomes H for the next step. The rest of the fill in E lies in the next sweep's E and
 /// is annihilated there. Every block is at most `band`×`band` and stays in cache.
-fn band_to_tridiagonal(a: MatMut<'_, f64>, band: usize) -> (Vec<f64>, Vec<f64>) {
+fn band_to_tridiagonal(a: MatRef<'_, f64>, band: usize) -> (Vec<f64>, Vec<f64>) {
     let n = a.nrows();
-    let mut a = a;
+    // The band, with room for the bulge, in compact storage: A[i, j] for j ≤ i < j + 2b sits at
+    // i + 2b j. A block A[s.., s..] is then a column-major view with column stride 2b, so the
+    // b×b blocks of a step lie within a few kilobytes instead of b columns of the n×n matrix.
+    let stride = 2 * band.max(1);
+    let mut store = vec![0.0; n * (stride + 1)];
+    for j in 0..n {
+        let rows = (band + 1).min(n - j);
+        let start = j * (stride + 1);
+        store[start..start + rows].copy_from_slice(&contiguous(a.col(j))[j..j + rows]);
+    }
     pulp::Arch::new().dispatch(BulgeChase {
-        a: a.rb_mut(),
+        store: &mut store,
+        n,
         band,
+        stride,
     });
-    let diag = (0..n).map(|i| a[(i, i)]).collect();
-    let subdiag = (0..n.saturating_sub(1)).map(|i| a[(i + 1, i)]).collect();
+    let diag = (0..n).map(|i| store[i * (stride + 1)]).collect();
+    let subdiag = (0..n.saturating_sub(1))
+        .map(|i| store[i * (stride + 1) + 1])
+        .collect();
     (diag, subdiag)
 }
 
 struct BulgeChase<'a> {
-    a: MatMut<'a, f64>,
+    /// The band in the compact storage of [`band_to_tridiagonal`].
+    store: &'a mut [f64],
+    n: usize,
     band: usize,
+    stride: usize,
 }
 
 impl pulp::WithSimd for BulgeChase<'_> {
@@ -499,8 +516,12 @@ impl pulp::WithSimd for BulgeChase<'_> {
     // set.
     #[inline(always)]
     fn with_simd<S: pulp::Simd>(self, simd: S) {
-        let Self { mut a, band } = self;
-        let n = a.nrows();
+        let Self {
+            store,
+            n,
+            band,
+            stride,
+        } = self;
         let mut v = vec![0.0; band];
         let mut p = vec![0.0; band];
         let mut u = vec![0.0; band];
@@ -509,7 +530,8 @@ impl pulp::WithSimd for BulgeChase<'_> {
             let mut s = j + 1;
             let mut len = band.min(n - s);
             let mut tau = {
-                let column = contiguous_mut(a.rb_mut().col_mut(j).subrows_mut(s, len));
+                let first = s + j * stride;
+                let column = &mut store[first..first + len];
                 let (tau, beta) = householder_simd(simd, column);
                 v[..len].copy_from_slice(column);
                 column.fill(0.0);
@@ -518,21 +540,23 @@ impl pulp::WithSimd for BulgeChase<'_> {
             };
             loop {
                 let vs = &v[..len];
-                if tau != 0.0 {
-                    two_sided_update(
-                        simd,
-                        a.rb_mut().submatrix_mut(s, s, len, len),
-                        vs,
-                        tau,
-                        &mut p[..len],
-                    );
-                }
+                // The diagonal block D = A[s .. s + L, s .. s + L] and the block below it,
+                // E = A[s + L .. s + L + L', s .. s + L], as one view.
                 let below = s + len;
-                if below >= n {
+                let rows = if below < n { band.min(n - below) } else { 0 };
+                let view = MatMut::from_column_major_slice_with_stride_mut(
+                    &mut store[s * (stride + 1)..],
+                    len + rows,
+                    len,
+                    stride,
+                );
+                let (d, mut e) = view.split_at_row_mut(len);
+                if tau != 0.0 {
+                    two_sided_update(simd, d, vs, tau, &mut p[..len]);
+                }
+                if rows == 0 {
                     break;
                 }
-                let rows = band.min(n - below);
-                let mut e = a.rb_mut().submatrix_mut(below, s, rows, len);
                 if tau != 0.0 {
                     // E ← E H = E − τ (E v) vᵀ.
                     let ev = &mut u[..rows];
