@@ -480,25 +480,36 @@ mod tests {
         }
     }
 
+    /// Largest entry of |H_kl − (1/N) X diag(τ_kl) Xᵀ| for block (k, l) of the full Hessian `h`.
+    fn block_difference(
+        h: &Mat<f64>,
+        x: &Mat<f64>,
+        logits: &Mat<f64>,
+        loss: Loss,
+        (k, l): (usize, usize),
+    ) -> f64 {
+        let d = x.nrows();
+        let tau = block_weights(loss, logits.as_ref(), k, l);
+        let block = weighted_gram(x.as_ref(), &tau, Par::Seq);
+        let mut worst: f64 = 0.0;
+        for j in 0..d {
+            for i in 0..d {
+                worst = worst.max((h[(k * d + i, l * d + j)] - block[(i, j)]).abs());
+            }
+        }
+        worst
+    }
+
     #[test]
     fn full_hessian_blocks_are_weighted_grams() {
         let (x, w, _) = small_problem();
-        let d = x.nrows();
         let logits = &w * &x;
         for loss in [Loss::Mse, Loss::Ce] {
             for par in [Par::Seq, Par::rayon(2)] {
                 let h = full_hessian(x.as_ref(), w.as_ref(), loss, par).unwrap();
                 for k in 0..w.nrows() {
                     for l in 0..w.nrows() {
-                        let tau = block_weights(loss, logits.as_ref(), k, l);
-                        let block = weighted_gram(x.as_ref(), &tau, Par::Seq);
-                        let mut worst: f64 = 0.0;
-                        for j in 0..d {
-                            for i in 0..d {
-                                let entry = h[(k * d + i, l * d + j)];
-                                worst = worst.max((entry - block[(i, j)]).abs());
-                            }
-                        }
+                        let worst = block_difference(&h, &x, &logits, loss, (k, l));
                         // Both sum the same N products in different orders: rounding only.
                         assert!(
                             worst < 1e-13,
@@ -524,15 +535,7 @@ mod tests {
             let seq = full_hessian(x.as_ref(), w.as_ref(), Loss::Ce, Par::Seq).unwrap();
             for k in 0..classes {
                 for l in 0..classes {
-                    let tau = block_weights(Loss::Ce, logits.as_ref(), k, l);
-                    let block = weighted_gram(x.as_ref(), &tau, Par::Seq);
-                    let mut worst: f64 = 0.0;
-                    for j in 0..d {
-                        for i in 0..d {
-                            let entry = seq[(k * d + i, l * d + j)];
-                            worst = worst.max((entry - block[(i, j)]).abs());
-                        }
-                    }
+                    let worst = block_difference(&seq, &x, &logits, Loss::Ce, (k, l));
                     // The same N products summed in another order; entries are below 1 in size.
                     assert!(
                         worst < 1e-12,
