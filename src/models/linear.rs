@@ -225,13 +225,13 @@ const CHUNK_SAMPLES: usize = 128;
 /// The entry is symmetric in the class pair {k, l} and, separately, in the feature pair {a, b}.
 /// So the distinct entries form a matrix S with one row per feature pair a ≥ b and one column per
 /// class pair l ≤ k: S = Zᵀ T, where row (a, b) of Zᵀ contains x_ai x_bi over samples and column
-/// (k, l) of T contains τ_kl(i)/N. That takes d²C²N/4 multiply-adds, half of what the rank-N update of the
-/// whole Hessian takes, since the update sees only the symmetry of H itself.
+/// (k, l) of T contains τ_kl(i)/N. That takes d²C²N/4 multiply-adds, half of what the rank-N
+/// update of the whole Hessian takes, since the update sees only the symmetry of H itself.
 ///
-/// S is computed in chunks of rows, each by sequential products over fixed blocks of samples; the
-/// chunk bounds depend on d only, so the bits do not depend on the number of threads. Each column
-/// strip of H (one l) is then filled from S and its d×d blocks mirrored. Peak memory is H plus S,
-/// about a quarter of H.
+/// S is computed in chunks of rows, each by sequential products over fixed blocks of samples. The
+/// chunk and block bounds depend on d and N only, so the bits do not depend on the number of
+/// threads. Each column strip of H (one l) is then filled from S and its d×d blocks mirrored.
+/// Peak memory is H plus S, about a quarter of H.
 fn ce_full_hessian(x: MatRef<'_, f64>, probs: MatRef<'_, f64>, par: Par) -> Mat<f64> {
     let (d, n, classes) = (x.nrows(), x.ncols(), probs.nrows());
     let pair = |k: usize, l: usize| {
