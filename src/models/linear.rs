@@ -226,7 +226,7 @@ const CHUNK_SAMPLES: usize = 128;
 /// So the distinct entries form a matrix S with one row per feature pair a ≥ b and one column per
 /// class pair l ≤ k: S = Zᵀ T, where row (a, b) of Zᵀ contains x_ai x_bi over samples and column
 /// (k, l) of T contains τ_kl(i)/N. That takes d²C²N/4 multiply-adds, half of what the rank-N
-/// update of the whole Hessian takes, since the update sees only the symmetry of H itself.
+/// update of the whole Hessian takes, since the update uses only the symmetry of H itself.
 ///
 /// S is computed in chunks of rows, each by sequential products over fixed blocks of samples. The
 /// chunk and block bounds depend on d and N only, so the bits do not depend on the number of

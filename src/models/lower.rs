@@ -88,7 +88,7 @@ pub fn lower_product(
     }
 }
 
-/// A B on the calling thread.
+/// Computes A B on the calling thread.
 ///
 /// faer's `*` operator runs on the global parallelism, which is all of rayon's threads unless the
 /// program sets it. For the small products inside a replicate or a panel, waking those threads
