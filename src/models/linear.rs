@@ -219,7 +219,7 @@ pub fn full_hessian(
 const CHUNK_ROWS: usize = 1024;
 const CHUNK_SAMPLES: usize = 128;
 
-/// The cross-entropy Hessian, entry by entry
+/// Computes the cross-entropy Hessian, entry by entry
 /// H[(k, a), (l, b)] = (1/N) Σ_i τ_kl(i) x_ai x_bi, as one matrix product.
 ///
 /// The entry is symmetric in the class pair {k, l} and, separately, in the feature pair {a, b}.
@@ -310,8 +310,8 @@ fn ce_full_hessian(x: MatRef<'_, f64>, probs: MatRef<'_, f64>, par: Par) -> Mat<
         sums
     };
 
-    // The result is allocated (and its pages first touched) on one thread while the others
-    // compute S. At (2000, 200, 20) the allocation alone takes about 0.05 s, the product 0.13 s.
+    // The result is allocated (and its pages first touched) on one thread while the other
+    // threads compute S. At (2000, 200, 20) the allocation alone takes about 0.05 s, the product 0.13 s.
     let size = classes * d;
     let chunk_count = bounds.len() - 1;
     let (mut h, sums): (Mat<f64>, Vec<Mat<f64>>) = if par.degree() > 1 {
