@@ -21,8 +21,8 @@ use hessian_rmt::models::eigen::symmetric_eigenvalues;
 use hessian_rmt::models::linear::{Loss, full_hessian};
 use hessian_rmt::sampling::DataDist;
 use hessian_rmt::sampling::esd::Esd;
-use hessian_rmt::sampling::linear::{BlockRequest, LinearConfig, sample_replicate};
-use hessian_rmt::sampling::montecarlo::run_replicates;
+use hessian_rmt::sampling::linear::{BlockRequest, LinearConfig, sample_replicate_with};
+use hessian_rmt::sampling::montecarlo::run_replicates_with;
 use hessian_rmt::sampling::seeds::{Stream, rng};
 
 const SEED: u64 = 42;
@@ -78,10 +78,10 @@ fn verify_pair(dim: usize, samples: usize, replicates: usize) -> f64 {
         spectrum: true,
     });
     let start = Instant::now();
-    let replicates = run_replicates(
+    let replicates = run_replicates_with(
         SEED,
         replicates as u64,
-        |_, generator| sample_replicate(&config, &requests, None, generator),
+        |_, generator, buffers| sample_replicate_with(&config, &requests, None, generator, buffers),
         &|| {},
     )
     .expect("replicates");

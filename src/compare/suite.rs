@@ -22,8 +22,8 @@ use crate::laws::{Atom, Gmp, MarchenkoPastur, Mixture, SpectralLaw, WeightLaw};
 use crate::models::Loss;
 use crate::models::mlp::Activation;
 use crate::sampling::Esd;
-use crate::sampling::linear::{BlockRequest, LinearConfig, LinearReplicate, sample_replicate};
-use crate::sampling::montecarlo::run_replicates;
+use crate::sampling::linear::{BlockRequest, LinearConfig, LinearReplicate, sample_replicate_with};
+use crate::sampling::montecarlo::run_replicates_with;
 use crate::sampling::weight_laws::{
     CONDITIONAL_DRAWS, POPULATION_DRAWS, conditional_law, population_law,
 };
@@ -380,10 +380,12 @@ pub fn run_linear_suite(
         })
         .collect();
     let fixed = config.fix_weights.then(|| config.fixed_weights());
-    let replicates = run_replicates(
+    let replicates = run_replicates_with(
         config.seed,
         config.replicates as u64,
-        |_, generator| sample_replicate(config, &requests, fixed.as_ref(), generator),
+        |_, generator, buffers| {
+            sample_replicate_with(config, &requests, fixed.as_ref(), generator, buffers)
+        },
         on_replicate,
     )?;
     cases

@@ -21,12 +21,12 @@
 //! over the distinct entries only: feature pairs a ≥ b times class pairs l ≤ k.
 
 use faer::linalg::matmul::matmul;
-use faer::reborrow::ReborrowMut;
+use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::lower::{lower_product, mirror_lower, product};
+use super::lower::{lower_product, mirror_lower, product, reuse};
 use crate::error::ModelError;
 
 /// The training loss.
@@ -111,20 +111,23 @@ pub fn weights_from_probs(probs: MatRef<'_, f64>, k: usize, l: usize) -> Vec<f64
 /// If `tau.len() != x.ncols()`.
 pub fn weighted_gram_lower(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64> {
     let mut out = Mat::<f64>::zeros(x.nrows(), x.nrows());
-    accumulate_weighted_gram_lower(out.as_mut(), Accum::Replace, x, tau, par);
+    let mut scaled_t = Mat::new();
+    weighted_gram_lower_into(out.as_mut(), x, tau, &mut scaled_t, par);
     out
 }
 
-/// Writes (`Accum::Replace`) or adds (`Accum::Add`) the lower triangle of (1/N) X diag(τ) Xᵀ into
-/// `out`, with one triangular product. The strict upper triangle of `out` is not touched.
+/// Writes the lower triangle of (1/N) X diag(τ) Xᵀ into the d×d `out`, with one triangular
+/// product, leaving its strict upper triangle as it was: the same bits as
+/// [`weighted_gram_lower`]. `scratch` holds the scaled copy of X; pass the same one for every
+/// block of a loop so that its N×d entries are allocated once.
 ///
 /// # Panics
 /// If `tau.len() != x.ncols()` or `out` is not d×d.
-fn accumulate_weighted_gram_lower(
+pub fn weighted_gram_lower_into(
     out: MatMut<'_, f64>,
-    accum: Accum,
     x: MatRef<'_, f64>,
     tau: &[f64],
+    scratch: &mut Mat<f64>,
     par: Par,
 ) {
     assert_eq!(tau.len(), x.ncols(), "one weight per sample");
@@ -133,11 +136,16 @@ fn accumulate_weighted_gram_lower(
     // copied from X in square tiles: measured at d = 1000, N = 2000 the product then runs 15 %
     // faster than with the d×N copy read transposed.
     const TILE: usize = 64;
-    let mut scaled_t = Mat::<f64>::zeros(n, d);
+    let mut scaled_t = reuse(scratch, n, d);
     for r0 in (0..d).step_by(TILE) {
         for c0 in (0..n).step_by(TILE) {
             for r in r0..(r0 + TILE).min(d) {
-                let column = scaled_t.col_as_slice_mut(r);
+                let column = scaled_t
+                    .rb_mut()
+                    .col_mut(r)
+                    .try_as_col_major_mut()
+                    .expect("a column of a Mat is contiguous")
+                    .as_slice_mut();
                 for c in c0..(c0 + TILE).min(n) {
                     column[c] = x[(r, c)] * tau[c];
                 }
@@ -146,9 +154,9 @@ fn accumulate_weighted_gram_lower(
     }
     lower_product(
         out,
-        accum,
+        Accum::Replace,
         x,
-        scaled_t.transpose(),
+        scaled_t.rb().transpose(),
         1.0 / n as f64,
         par.degree(),
     );

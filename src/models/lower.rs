@@ -100,6 +100,19 @@ pub fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
     out
 }
 
+/// Returns `buffer` as a rows×cols matrix to be overwritten, reallocating it only when its shape
+/// differs. Its entries are whatever it held before.
+///
+/// A Monte Carlo loop that keeps its matrices from one replicate to the next this way skips the
+/// zeroing and the page faults of fresh allocations: at d = 1000, N = 2000 those took about a
+/// tenth of a replicate.
+pub fn reuse(buffer: &mut Mat<f64>, rows: usize, cols: usize) -> MatMut<'_, f64> {
+    if buffer.shape() != (rows, cols) {
+        *buffer = Mat::zeros(rows, cols);
+    }
+    buffer.as_mut()
+}
+
 /// Copies the strict lower triangle of a square matrix onto its upper triangle, in square tiles
 /// so that both the reads (down columns) and the writes (along rows) stay in cache.
 pub fn mirror_lower(mut h: MatMut<'_, f64>) {

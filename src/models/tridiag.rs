@@ -72,13 +72,24 @@ pub fn tridiagonal(lower: MatRef<'_, f64>, par: Par) -> (Vec<f64>, Vec<f64>) {
     assert_eq!(n, lower.ncols(), "tridiagonal form of a square matrix");
     let mut a = Mat::<f64>::zeros(n, n);
     a.copy_from_triangular_lower(lower);
+    tridiagonal_in_place(a.as_mut(), par)
+}
+
+/// [`tridiagonal`] working in the lower triangle of `a` itself, which it overwrites: the same bits,
+/// without the copy. The strict upper triangle is neither read nor written.
+///
+/// # Panics
+/// If `a` is not square.
+pub fn tridiagonal_in_place(mut a: MatMut<'_, f64>, par: Par) -> (Vec<f64>, Vec<f64>) {
+    let n = a.nrows();
+    assert_eq!(n, a.ncols(), "tridiagonal form of a square matrix");
     let parts = match par {
         Par::Seq => 1,
         Par::Rayon(k) => k.get(),
     };
     let band = band_width(n);
-    reduce_to_band(a.as_mut(), band, parts);
-    band_to_tridiagonal(a.as_ref(), band)
+    reduce_to_band(a.rb_mut(), band, parts);
+    band_to_tridiagonal(a.rb(), band)
 }
 
 /// Eigenvalues, nondecreasing, of the symmetric matrix whose lower triangle is `lower`: the two-stage
@@ -91,6 +102,19 @@ pub fn tridiagonal(lower: MatRef<'_, f64>, par: Par) -> (Vec<f64>, Vec<f64>) {
 /// If `lower` is not square.
 pub fn eigenvalues(lower: MatRef<'_, f64>, par: Par) -> Result<Vec<f64>, NoConvergence> {
     let (diag, subdiag) = tridiagonal(lower, par);
+    tridiagonal_eigenvalues(diag, &subdiag)
+}
+
+/// [`eigenvalues`] of the symmetric matrix whose lower triangle is stored in `a`, overwriting that
+/// triangle; the strict upper triangle is neither read nor written.
+///
+/// # Errors
+/// As [`eigenvalues`].
+///
+/// # Panics
+/// If `a` is not square.
+pub fn eigenvalues_in_place(a: MatMut<'_, f64>, par: Par) -> Result<Vec<f64>, NoConvergence> {
+    let (diag, subdiag) = tridiagonal_in_place(a, par);
     tridiagonal_eigenvalues(diag, &subdiag)
 }
 
@@ -878,6 +902,27 @@ mod tests {
                 (value - exact).abs() <= 2.0 * f64::EPSILON * exact,
                 "eigenvalue {k}: {value} vs {exact}"
             );
+        }
+    }
+
+    #[test]
+    fn in_place_eigenvalues_ignore_the_upper_triangle() {
+        // NaN above the diagonal would poison any eigenvalue it reached. The in-place reduction
+        // must give the bits of the copying one and leave the NaN where they were.
+        for n in [1, 17, 40, 150] {
+            for par in [Par::Seq, Par::rayon(2)] {
+                let a = test_matrix(n, 3);
+                let copied = eigenvalues(a.as_ref(), par).unwrap();
+                let mut work = a.clone();
+                for j in 1..n {
+                    for i in 0..j {
+                        work[(i, j)] = f64::NAN;
+                    }
+                }
+                let in_place = eigenvalues_in_place(work.as_mut(), par).unwrap();
+                assert_eq!(copied, in_place, "n {n}, {par:?}");
+                assert!((1..n).all(|j| (0..j).all(|i| work[(i, j)].is_nan())));
+            }
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Data matrices with i.i.d. standardised entries.
 
-use faer::Mat;
+use faer::reborrow::ReborrowMut;
+use faer::{Mat, MatMut};
 use rand::{Rng, RngExt};
 use rand_distr::StandardNormal;
 use serde::Serialize;
@@ -36,12 +37,19 @@ impl DataDist {
         scale: f64,
     ) -> Mat<f64> {
         let mut m = Mat::<f64>::zeros(rows, cols);
-        for j in 0..cols {
-            for i in 0..rows {
-                m[(i, j)] = scale * self.draw(rng);
+        self.sample_into(rng, m.as_mut(), scale);
+        m
+    }
+
+    /// Overwrites `out` with i.i.d. entries times `scale`, column by column: the same entries
+    /// [`DataDist::sample`] draws from the same generator state. Lets a Monte Carlo loop reuse one
+    /// buffer instead of touching fresh memory every replicate.
+    pub fn sample_into<R: Rng + ?Sized>(self, rng: &mut R, mut out: MatMut<'_, f64>, scale: f64) {
+        for j in 0..out.ncols() {
+            for value in out.rb_mut().col_mut(j).iter_mut() {
+                *value = scale * self.draw(rng);
             }
         }
-        m
     }
 
     fn draw<R: Rng + ?Sized>(self, rng: &mut R) -> f64 {

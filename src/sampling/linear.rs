@@ -1,6 +1,7 @@
 //! One Monte Carlo replicate of the linear model's Hessian blocks.
 
 use faer::Mat;
+use faer::reborrow::{Reborrow, ReborrowMut};
 use rand::Rng;
 use serde::Serialize;
 
@@ -8,11 +9,11 @@ use super::data::DataDist;
 use super::montecarlo::within_replicate;
 use super::seeds::{Stream, rng};
 use crate::error::{ModelError, SolverError};
-use crate::models::eigen::symmetric_eigenvalues;
+use crate::models::eigen::symmetric_eigenvalues_in_place;
 use crate::models::linear::{
-    Loss, block_weights, softmax_columns, weighted_gram_lower, weights_from_probs,
+    Loss, block_weights, softmax_columns, weighted_gram_lower_into, weights_from_probs,
 };
-use crate::models::lower::product;
+use crate::models::lower::{product, reuse};
 
 /// Sizes and laws of one linear-model experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -138,14 +139,57 @@ pub fn sample_replicate<R: Rng + ?Sized>(
     fixed: Option<&Mat<f64>>,
     generator: &mut R,
 ) -> Result<LinearReplicate, SolverError> {
+    sample_replicate_with(
+        config,
+        requests,
+        fixed,
+        generator,
+        &mut ReplicateBuffers::default(),
+    )
+}
+
+/// The matrices of one replicate that the next replicate can overwrite: X, the scaled copy of X
+/// and one d×d block. Hand the same value to consecutive calls of [`sample_replicate_with`], for
+/// instance through [`super::montecarlo::run_replicates_with`].
+#[derive(Debug)]
+pub struct ReplicateBuffers {
+    x: Mat<f64>,
+    scaled: Mat<f64>,
+    block: Mat<f64>,
+}
+
+impl Default for ReplicateBuffers {
+    /// Empty buffers; the first replicate sizes them.
+    fn default() -> Self {
+        Self {
+            x: Mat::new(),
+            scaled: Mat::new(),
+            block: Mat::new(),
+        }
+    }
+}
+
+/// [`sample_replicate`] with its matrices kept in `buffers`, which it overwrites. The result is the
+/// same, bit for bit, whatever `buffers` held.
+///
+/// # Errors
+/// [`SolverError::Eigen`] if an eigenvalue decomposition fails.
+pub fn sample_replicate_with<R: Rng + ?Sized>(
+    config: &LinearConfig,
+    requests: &[BlockRequest],
+    fixed: Option<&Mat<f64>>,
+    generator: &mut R,
+    buffers: &mut ReplicateBuffers,
+) -> Result<LinearReplicate, SolverError> {
+    let ReplicateBuffers { x, scaled, block } = buffers;
     let w = match fixed {
         Some(w) => w.clone(),
         None => config.draw_weights(generator),
     };
-    let x = config
-        .data
-        .sample(generator, config.dim, config.samples, 1.0);
-    let logits = product(w.as_ref(), x.as_ref());
+    let (d, n) = (config.dim, config.samples);
+    config.data.sample_into(generator, reuse(x, d, n), 1.0);
+    let x = x.as_ref();
+    let logits = product(w.as_ref(), x);
     let probs = requests
         .iter()
         .any(|r| r.loss == Loss::Ce)
@@ -158,15 +202,23 @@ pub fn sample_replicate<R: Rng + ?Sized>(
             (Loss::Ce, Some(p)) => weights_from_probs(p.as_ref(), request.k, request.l),
             _ => block_weights(request.loss, logits.as_ref(), request.k, request.l),
         };
-        let block = weighted_gram_lower(x.as_ref(), &weights, par);
+        let mut block = reuse(block, d, d);
+        weighted_gram_lower_into(block.rb_mut(), x, &weights, scaled, par);
         let mut max_abs_entry: f64 = 0.0;
-        for j in 0..block.ncols() {
-            for i in j..block.nrows() {
-                max_abs_entry = max_abs_entry.max(block[(i, j)].abs());
+        for j in 0..d {
+            for &value in &block
+                .rb()
+                .col(j)
+                .try_as_col_major()
+                .expect("a column of a Mat is contiguous")
+                .as_slice()[j..]
+            {
+                max_abs_entry = max_abs_entry.max(value.abs());
             }
         }
+        // The block's lower triangle is not needed after this, so the reduction works in it.
         let eigenvalues = if request.spectrum {
-            symmetric_eigenvalues(block.as_ref(), par)?
+            symmetric_eigenvalues_in_place(block, par)?
         } else {
             Vec::new()
         };
@@ -192,5 +244,45 @@ mod tests {
         assert!(!config.fix_weights);
         assert_eq!(config.gamma(), 0.5);
         assert!(config.validate().is_ok());
+    }
+
+    #[test]
+    fn reused_buffers_give_the_same_bits() {
+        // Buffers left from a replicate of another shape and from one of the same shape, with the
+        // fixed weights and with fresh ones: every result must equal that of fresh buffers.
+        let requests = [(0, 0), (0, 1), (2, 2)].map(|(k, l)| BlockRequest {
+            loss: Loss::Ce,
+            k,
+            l,
+            spectrum: true,
+        });
+        let mut mse = requests;
+        mse[2].loss = Loss::Mse;
+        let small = LinearConfig::gaussian(30, 50, 2, 7);
+        let config = LinearConfig::gaussian(40, 90, 2, 7);
+        let mut buffers = ReplicateBuffers::default();
+        let fixed = config.fixed_weights();
+        let draw = |stream| rng(7, Stream::Replicate(stream));
+        sample_replicate_with(&small, &requests, None, &mut draw(9), &mut buffers).unwrap();
+        for (stream, weights) in [(0, None), (1, Some(&fixed))] {
+            for blocks in [&requests, &mse] {
+                let fresh = sample_replicate(&config, blocks, weights, &mut draw(stream)).unwrap();
+                let reused = sample_replicate_with(
+                    &config,
+                    blocks,
+                    weights,
+                    &mut draw(stream),
+                    &mut buffers,
+                )
+                .unwrap();
+                assert_eq!(fresh.w, reused.w);
+                for (a, b) in fresh.blocks.iter().zip(&reused.blocks) {
+                    assert_eq!(a.eigenvalues, b.eigenvalues, "stream {stream}");
+                    assert_eq!(a.weights, b.weights);
+                    assert_eq!(a.max_abs_entry, b.max_abs_entry);
+                }
+                assert_eq!(fresh.blocks[0].eigenvalues.len(), 40);
+            }
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The parallel replicate driver.
 
+use std::sync::{Mutex, PoisonError};
+
 use faer::Par;
 use rand_pcg::Pcg64;
 use rayon::prelude::*;
@@ -33,6 +35,47 @@ where
             result
         })
         .collect()
+}
+
+/// [`run_replicates`] with a scratch value per running replicate: `work(index, generator, scratch)`
+/// gets a `S` that earlier replicates on any thread may have used, or a fresh `S::default()`. At
+/// most as many scratch values exist as replicates run at once, and all are dropped on return.
+///
+/// For buffers that a replicate overwrites before reading, such as the n×n matrices of a block,
+/// this saves allocating, zeroing and faulting in fresh memory every replicate. The results must
+/// not depend on what the scratch held, and then they do not depend on the thread count either.
+///
+/// # Errors
+/// The error of the first failing replicate, in replicate order.
+pub fn run_replicates_with<T, E, S, F>(
+    seed: u64,
+    count: u64,
+    work: F,
+    on_done: &(dyn Fn() + Sync),
+) -> Result<Vec<T>, E>
+where
+    T: Send,
+    E: Send,
+    S: Default + Send,
+    F: Fn(u64, &mut Pcg64, &mut S) -> Result<T, E> + Sync,
+{
+    let idle: Mutex<Vec<S>> = Mutex::new(Vec::new());
+    // A poisoned lock means another replicate panicked while pushing or popping; the list itself
+    // is still valid, and the panic reaches the caller anyway.
+    let take = || idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+    run_replicates(
+        seed,
+        count,
+        |index, generator| {
+            let mut scratch = take().unwrap_or_default();
+            let result = work(index, generator, &mut scratch);
+            idle.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .push(scratch);
+            result
+        },
+        on_done,
+    )
 }
 
 /// Parallelism inside one replicate, for its matrix products and eigenvalues. With two or more
@@ -72,5 +115,45 @@ mod tests {
             .unwrap();
         assert_eq!(a, b);
         assert!(a.iter().enumerate().all(|(i, (j, _))| i as u64 == *j));
+    }
+
+    #[test]
+    fn scratch_values_are_reused_and_bounded_by_the_threads() {
+        // Each scratch counts the replicates it served. With 2 threads and 16 replicates, at most
+        // 2 scratch values can be in use at once, so at most 2 are ever made, and some must have
+        // served several replicates.
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        #[derive(Default)]
+        struct Counter(usize);
+        let two = rayon::ThreadPoolBuilder::new()
+            .num_threads(2)
+            .build()
+            .unwrap();
+        let uses = two
+            .install(|| {
+                run_replicates_with(
+                    5,
+                    16,
+                    |i, g, scratch: &mut Counter| -> Result<(u64, u64, usize), ()> {
+                        if scratch.0 == 0 {
+                            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        scratch.0 += 1;
+                        Ok((i, g.next_u64(), scratch.0))
+                    },
+                    &|| {},
+                )
+            })
+            .unwrap();
+        let made = made.into_inner();
+        assert!(
+            (1..=2).contains(&made),
+            "{made} scratch values for 2 threads"
+        );
+        assert!(uses.iter().any(|&(_, _, n)| n > 1), "no scratch was reused");
+        // The generators are those of run_replicates.
+        let plain = run_replicates(5, 16, |i, g| Ok::<_, ()>((i, g.next_u64())), &|| {}).unwrap();
+        let with: Vec<(u64, u64)> = uses.iter().map(|&(i, x, _)| (i, x)).collect();
+        assert_eq!(plain, with);
     }
 }
