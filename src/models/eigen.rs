@@ -4,7 +4,7 @@
 use faer::diag::Diag;
 use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::evd::{self, ComputeEigenvectors};
-use faer::{MatMut, MatRef, Par};
+use faer::{MatRef, Par};
 
 use crate::error::SolverError;
 
@@ -26,24 +26,6 @@ pub fn symmetric_eigenvalues(lower: MatRef<'_, f64>, par: Par) -> Result<Vec<f64
     let n = lower.nrows();
     assert_eq!(n, lower.ncols(), "eigenvalues of a square matrix");
     super::tridiag::eigenvalues(lower, par).map_err(|_| SolverError::Eigen { n })
-}
-
-/// [`symmetric_eigenvalues`] of the symmetric matrix whose lower triangle is stored in `a`,
-/// computed in that triangle, which is overwritten. The strict upper triangle is neither read nor
-/// written. Gives the same bits as [`symmetric_eigenvalues`] and saves its n×n copy.
-///
-/// # Errors
-/// As [`symmetric_eigenvalues`].
-///
-/// # Panics
-/// If `a` is not square.
-pub fn symmetric_eigenvalues_in_place(
-    a: MatMut<'_, f64>,
-    par: Par,
-) -> Result<Vec<f64>, SolverError> {
-    let n = a.nrows();
-    assert_eq!(n, a.ncols(), "eigenvalues of a square matrix");
-    super::tridiag::eigenvalues_in_place(a, par).map_err(|_| SolverError::Eigen { n })
 }
 
 /// Returns the same eigenvalues through faer's own one-stage reduction (`self_adjoint_evd` without

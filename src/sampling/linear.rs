@@ -9,11 +9,11 @@ use super::data::DataDist;
 use super::montecarlo::within_replicate;
 use super::seeds::{Stream, rng};
 use crate::error::{ModelError, SolverError};
-use crate::models::eigen::symmetric_eigenvalues_in_place;
 use crate::models::linear::{
     Loss, block_weights, softmax_columns, weighted_gram_lower_into, weights_from_probs,
 };
 use crate::models::lower::{product, reuse};
+use crate::models::tridiag::{tridiagonal_eigenvalues_of_many, tridiagonal_in_place};
 
 /// Sizes and laws of one linear-model experiment.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -197,6 +197,7 @@ pub fn sample_replicate_with<R: Rng + ?Sized>(
 
     let par = within_replicate(config.replicates);
     let mut blocks = Vec::with_capacity(requests.len());
+    let mut tridiagonals = Vec::with_capacity(requests.len());
     for request in requests {
         let weights = match (request.loss, &probs) {
             (Loss::Ce, Some(p)) => weights_from_probs(p.as_ref(), request.k, request.l),
@@ -206,27 +207,35 @@ pub fn sample_replicate_with<R: Rng + ?Sized>(
         weighted_gram_lower_into(block.rb_mut(), x, &weights, scaled, par);
         let mut max_abs_entry: f64 = 0.0;
         for j in 0..d {
-            for &value in &block
+            let column = block
                 .rb()
                 .col(j)
                 .try_as_col_major()
-                .expect("a column of a Mat is contiguous")
-                .as_slice()[j..]
-            {
+                .expect("a column of a Mat is contiguous");
+            for &value in &column.as_slice()[j..] {
                 max_abs_entry = max_abs_entry.max(value.abs());
             }
         }
         // The block's lower triangle is not needed after this, so the reduction works in it.
-        let eigenvalues = if request.spectrum {
-            symmetric_eigenvalues_in_place(block, par)?
-        } else {
-            Vec::new()
-        };
+        if request.spectrum {
+            tridiagonals.push(tridiagonal_in_place(block, par));
+        }
         blocks.push(BlockSample {
-            eigenvalues,
+            eigenvalues: Vec::new(),
             weights,
             max_abs_entry,
         });
+    }
+    // The QL iterations of the blocks run two at a time, which overlaps their waits; the
+    // eigenvalues are those each block would get alone.
+    let spectra = tridiagonal_eigenvalues_of_many(tridiagonals)
+        .map_err(|failure| SolverError::Eigen { n: failure.n })?;
+    let with_spectrum = blocks
+        .iter_mut()
+        .zip(requests)
+        .filter(|(_, request)| request.spectrum);
+    for ((block, _), eigenvalues) in with_spectrum.zip(spectra) {
+        block.eigenvalues = eigenvalues;
     }
     Ok(LinearReplicate { blocks, w })
 }
