@@ -52,7 +52,7 @@ use faer::linalg::matmul::matmul;
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
-use super::lower::{PARALLEL_ENTRIES, lower_product, product};
+use super::lower::{PARALLEL_ENTRIES, lower_product, mirror_lower, product};
 
 /// Half-width of the intermediate band for an n×n matrix, which is also the panel width of
 /// stage 1: 16 at every size.
@@ -624,13 +624,8 @@ fn symmetric_times_seq(mut out: MatMut<'_, f64>, lower: MatRef<'_, f64>, v: MatR
         let (top, bottom) = out.rb_mut().split_at_row_mut(last);
         let mut strip = top.subrows_mut(first, width);
         let mut full = block.as_mut().submatrix_mut(0, 0, width, width);
-        for c in 0..width {
-            for r in c..width {
-                let value = diagonal[(r, c)];
-                full[(r, c)] = value;
-                full[(c, r)] = value;
-            }
-        }
+        full.copy_from(diagonal);
+        mirror_lower(full.rb_mut());
         matmul(
             strip.rb_mut(),
             Accum::Add,
