@@ -52,7 +52,7 @@ use faer::linalg::matmul::matmul;
 use faer::reborrow::{Reborrow, ReborrowMut};
 use faer::{Accum, Mat, MatMut, MatRef, Par};
 
-use super::lower::{PARALLEL_ENTRIES, lower_product, mirror_lower, product};
+use super::lower::{PARALLEL_ENTRIES, clear_vector_state, lower_product, mirror_lower, product};
 
 /// Half-width of the intermediate band for an n×n matrix, which is also the panel width of
 /// stage 1: 16 at every size.
@@ -518,6 +518,7 @@ fn reduce_to_band(mut a: MatMut<'_, f64>, band: usize, parts: usize) {
             -0.5,
             Par::Seq,
         );
+        clear_vector_state();
         wv.rb_mut().subcols_mut(0, band).copy_from(w.rb());
         wv.rb_mut().subcols_mut(band, band).copy_from(v);
         // [V W] [W V]ᵀ = V Wᵀ + W Vᵀ, one product of inner dimension 2b.
@@ -650,6 +651,7 @@ fn symmetric_times_seq(mut out: MatMut<'_, f64>, lower: MatRef<'_, f64>, v: MatR
             1.0,
             Par::Seq,
         );
+        clear_vector_state();
         first = last;
     }
 }

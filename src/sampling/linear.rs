@@ -1,7 +1,7 @@
 //! One Monte Carlo replicate of the linear model's Hessian blocks.
 
-use faer::Mat;
 use faer::reborrow::{Reborrow, ReborrowMut};
+use faer::{Mat, MatRef};
 use rand::Rng;
 use serde::Serialize;
 
@@ -205,17 +205,7 @@ pub fn sample_replicate_with<R: Rng + ?Sized>(
         };
         let mut block = reuse(block, d, d);
         weighted_gram_lower_into(block.rb_mut(), x, &weights, scaled, par);
-        let mut max_abs_entry: f64 = 0.0;
-        for j in 0..d {
-            let column = block
-                .rb()
-                .col(j)
-                .try_as_col_major()
-                .expect("a column of a Mat is contiguous");
-            for &value in &column.as_slice()[j..] {
-                max_abs_entry = max_abs_entry.max(value.abs());
-            }
-        }
+        let max_abs_entry = max_abs_lower(block.rb());
         // The block's lower triangle is not needed after this, so the reduction works in it.
         if request.spectrum {
             tridiagonals.push(tridiagonal_in_place(block, par));
@@ -238,6 +228,30 @@ pub fn sample_replicate_with<R: Rng + ?Sized>(
         block.eigenvalues = eigenvalues;
     }
     Ok(LinearReplicate { blocks, w })
+}
+
+/// max |A_ij| over the lower triangle of the square A. Eight running maxima instead of one let
+/// the compiler use vector instructions; the maximum does not depend on the order, so the result
+/// is that of a plain scan. NaN entries are skipped, as by `f64::max`.
+fn max_abs_lower(a: MatRef<'_, f64>) -> f64 {
+    let mut lanes = [0.0_f64; 8];
+    for j in 0..a.ncols() {
+        let column = a
+            .col(j)
+            .try_as_col_major()
+            .expect("a column of a Mat is contiguous");
+        let below = &column.as_slice()[j..];
+        let mut chunks = below.chunks_exact(lanes.len());
+        for chunk in &mut chunks {
+            for (lane, value) in lanes.iter_mut().zip(chunk) {
+                *lane = lane.max(value.abs());
+            }
+        }
+        for (lane, value) in lanes.iter_mut().zip(chunks.remainder()) {
+            *lane = lane.max(value.abs());
+        }
+    }
+    lanes.into_iter().fold(0.0, f64::max)
 }
 
 #[cfg(test)]
@@ -291,6 +305,32 @@ mod tests {
                     assert_eq!(a.max_abs_entry, b.max_abs_entry);
                 }
                 assert_eq!(fresh.blocks[0].eigenvalues.len(), 40);
+            }
+        }
+    }
+
+    #[test]
+    fn max_abs_lower_reads_the_lower_triangle_only() {
+        // Sizes around the eight lanes; the largest entry in each place of the triangle, a NaN
+        // and larger values above the diagonal, which must be ignored.
+        for n in [1, 7, 8, 9, 17, 30] {
+            for (i, j) in [(0, 0), (n - 1, 0), (n - 1, n - 1), (n / 2, n / 3)] {
+                let mut a = Mat::<f64>::from_fn(n, n, |r, c| {
+                    if r >= c {
+                        ((r * 7 + c * 3) % 5) as f64 * 0.1 - 0.2
+                    } else {
+                        99.0
+                    }
+                });
+                a[(i, j)] = -3.5;
+                if n > 2 {
+                    a[(n - 1, 1)] = f64::NAN;
+                }
+                assert_eq!(
+                    max_abs_lower(a.as_ref()),
+                    3.5,
+                    "n {n}, largest at ({i}, {j})"
+                );
             }
         }
     }
