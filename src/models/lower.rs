@@ -5,7 +5,8 @@
 //! lower triangle of Y Yᵀ for Y of size 4000×2000 took 0.67 s on two threads and 1.09 s on one.
 //! [`lower_product`] instead cuts the triangle into column strips, each a small triangle with the
 //! rectangle below it, and runs the strips in parallel, each as one sequential product. The cut
-//! depends only on the size, so the result does not depend on the number of threads.
+//! depends only on the size, so the result does not depend on the number of threads. On one
+//! thread it leaves the triangle whole, one triangular product, which is faster there.
 
 use faer::linalg::matmul::matmul;
 use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
@@ -17,21 +18,24 @@ use rayon::prelude::*;
 /// waking a second thread would cost more than it saves.
 pub const PARALLEL_ENTRIES: usize = 64 * 1024;
 
-/// Width of the column strips of [`lower_product`]. Measured on the 2-core Xeon at d = 1000,
-/// N = 2000 on one thread, the lower triangle of X diag(τ) Xᵀ took 30 ms in strips of 256, 27 to
-/// 28 ms in strips of 384 to 512, and 26.5 ms as one triangular product; `verify-pair 1000 2000 8`
-/// ran 3 to 6 % faster with 512 than with 256. For the rank-32 updates of the tridiagonal
-/// reduction the width made no difference.
+/// Width of the column strips of [`lower_product`] when it runs in parallel. Measured on the
+/// 2-core Xeon at d = 1000, N = 2000 on one thread, the lower triangle of X diag(τ) Xᵀ took 30 ms
+/// in strips of 256, 27 to 28 ms in strips of 384 to 512, and 26.5 ms as one triangular
+/// product. On two threads, strips of 1024 left the second thread idle in the rank-32 updates of
+/// the tridiagonal reduction, whose triangles shrink below that width: eigenvalues at n = 2000
+/// took 10 % longer than with 512.
 const STRIP: usize = 512;
 
 /// Lower triangle of `dst` ← (`Accum::Replace`) or += (`Accum::Add`) α L Rᵀ, for L and R with
 /// as many rows as `dst`. The strict upper triangle of `dst` is not touched.
 ///
-/// The triangle is cut into column strips of 512 columns. Each strip is a triangle on the
-/// diagonal (a triangular product) and the rectangle below it (a plain matrix product, which
-/// runs faster than faer's triangular kernels). With `parts` ≥ 2 the strips run in
-/// parallel, each as one sequential product, so every entry comes from the same product whatever
-/// the number of threads: the result depends on the shapes only.
+/// With `parts` < 2 the triangle is one triangular product on the calling thread: measured
+/// with the two blocks of `verify-pair 1000 2000 8`, 2 % faster end to end than the strips.
+/// With `parts` ≥ 2 it is cut into column strips of 512 columns, each a triangle on the
+/// diagonal (a triangular product) and the rectangle below it (a plain matrix product), and the
+/// strips run in parallel, each as one sequential product. So every entry comes from the same
+/// product whatever the number of threads: the result depends on the shapes and on whether
+/// `parts` ≥ 2 only.
 ///
 /// # Panics
 /// If `dst` is not square or the shapes of L and R do not fit it.
@@ -49,11 +53,12 @@ pub fn lower_product(
         left.nrows() == m && right.nrows() == m && left.ncols() == right.ncols(),
         "L and R are m×k with the destination m×m"
     );
+    let parallel = parts >= 2 && m * m / 2 >= PARALLEL_ENTRIES;
     let mut strips = Vec::with_capacity(m.div_ceil(STRIP));
     let mut rest = dst;
     let mut first = 0;
     while first < m {
-        let width = STRIP.min(m - first);
+        let width = if parallel { STRIP.min(m - first) } else { m };
         let (columns, after) = rest.split_at_col_mut(width);
         // Drop the rows above the strip: they belong to the upper triangle.
         strips.push((first, columns.split_at_row_mut(first).1));
@@ -85,10 +90,10 @@ pub fn lower_product(
             faer::Par::Seq,
         );
     };
-    if parts < 2 || m * m / 2 < PARALLEL_ENTRIES {
-        strips.into_iter().for_each(fill);
-    } else {
+    if parallel {
         strips.into_par_iter().for_each(fill);
+    } else {
+        strips.into_iter().for_each(fill);
     }
     clear_vector_state();
 }
@@ -218,7 +223,8 @@ mod tests {
 
     #[test]
     fn lower_product_ignores_thread_count() {
-        // Every entry comes from the same sequential product, so the bits agree exactly.
+        // With parts ≥ 2 every entry comes from the same sequential product of its strip, so the
+        // bits agree exactly whatever the number of threads.
         let m = 900;
         let (l, r) = (dense(m, 40, 3), dense(m, 40, 4));
         let run = |parts: usize, threads: usize| {
@@ -239,11 +245,11 @@ mod tests {
             });
             dst
         };
-        let reference = run(1, 1);
-        for (parts, threads) in [(2, 1), (2, 2), (2, 3), (4, 4)] {
+        let reference = run(2, 1);
+        for (parts, threads) in [(2, 2), (2, 3), (3, 1), (4, 4)] {
             assert!(
                 run(parts, threads) == reference,
-                "parts {parts} on {threads} threads differ from one thread"
+                "parts {parts} on {threads} threads differ from parts 2 on one thread"
             );
         }
     }
