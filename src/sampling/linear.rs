@@ -148,9 +148,9 @@ pub fn sample_replicate<R: Rng + ?Sized>(
     )
 }
 
-/// The matrices of one replicate that the next replicate can overwrite: X, the scaled copy of X
-/// and one d×d block. Hand the same value to consecutive calls of [`sample_replicate_with`], for
-/// instance through [`super::montecarlo::run_replicates_with`].
+/// The matrices of one replicate that the next replicate can overwrite: X, the scaled copy of a
+/// chunk of X's samples, and one d×d block. Hand the same value to consecutive calls of
+/// [`sample_replicate_with`], for instance through [`super::montecarlo::run_replicates_with`].
 #[derive(Debug)]
 pub struct ReplicateBuffers {
     x: Mat<f64>,
