@@ -28,9 +28,9 @@
 //! # Determinism
 //!
 //! Every matrix product of stage 1 is cut into pieces of fixed shape, and each piece is one
-//! sequential faer product. The rank-2b update is cut into column strips whatever `par` is (see
-//! [`super::lower`]). The product A₂₂ V is cut in two halves with `Par::rayon(k)`, k ≥ 2, and
-//! left whole with `Par::Seq`. Stages 2 and 3 run on one thread. So the result depends on n and
+//! sequential faer product. The rank-2b update is cut into column strips with `Par::rayon(k)`,
+//! k ≥ 2, and left whole with `Par::Seq` (see [`super::lower`]). The product A₂₂ V is cut in two
+//! halves with k ≥ 2 and left whole with `Par::Seq`. Stages 2 and 3 run on one thread. So the result depends on n and
 //! on whether k ≥ 2, never on the pool's thread count. The same inputs give the same bits on any
 //! machine with the same instruction set.
 //!
