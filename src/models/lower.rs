@@ -31,7 +31,7 @@ const STRIP: usize = 512;
 ///
 /// With `parts` < 2 the triangle is one triangular product on the calling thread: measured
 /// with the two blocks of `verify-pair 1000 2000 8`, 2 % faster end to end than the strips.
-/// With `parts` ≥ 2 it is cut into column strips of 512 columns, each a triangle on the
+/// With `parts` ≥ 2 it is cut into column strips of 512 columns. Each strip is a triangle on the
 /// diagonal (a triangular product) and the rectangle below it (a plain matrix product), and the
 /// strips run in parallel, each as one sequential product. So every entry comes from the same
 /// product whatever the number of threads: the result depends on the shapes and on whether
@@ -114,8 +114,8 @@ pub fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
 /// Marks the upper halves of the x86 vector registers as unused again, after faer's products.
 ///
 /// faer's matrix products return with those halves still marked in use. Until something clears
-/// them, code compiled for SSE2, which is most scalar code of this crate and of the standard
-/// library, runs several times slower: measured on the 2-core Xeon (AVX-512), 20 000 calls of
+/// them, code compiled for SSE2 runs several times slower, and that is most scalar code of this
+/// crate and of the standard library. Measured on the 2-core Xeon (AVX-512), 20 000 calls of
 /// `f64::exp` took 2.4 ms after a faer product and 0.07 ms after this function. The functions of
 /// this module call it after their products; code that calls faer's `matmul` directly and then
 /// runs scalar loops calls it too.

@@ -1012,8 +1012,8 @@ mod tests {
 
     #[test]
     fn many_tridiagonals_give_the_bits_of_each_alone() {
-        // Matrices that split into several blocks, of different lengths so that one of a pair of
-        // sweeps outlasts the other, an empty one, and a diagonal one: pairing must not change a
+        // Matrices that split into several blocks of different lengths, so that one sweep of a
+        // pair outlasts the other, plus an empty and a diagonal matrix. Pairing must not change a
         // single bit, and the spectra come back in input order.
         let wave = |i: usize, k: f64| ((i as f64 * k).sin() * 1e4).fract();
         let split = |n: usize, k: f64, every: usize| -> (Vec<f64>, Vec<f64>) {

@@ -230,9 +230,9 @@ pub fn sample_replicate_with<R: Rng + ?Sized>(
     Ok(LinearReplicate { blocks, w })
 }
 
-/// max |A_ij| over the lower triangle of the square A. Eight running maxima instead of one let
-/// the compiler use vector instructions; the maximum does not depend on the order, so the result
-/// is that of a plain scan. NaN entries are skipped, as by `f64::max`.
+/// Returns max |A_ij| over the lower triangle of the square A. Eight running maxima instead of
+/// one let the compiler use vector instructions. The maximum does not depend on the order, so
+/// the result is that of a plain scan. NaN entries are skipped, as by `f64::max`.
 fn max_abs_lower(a: MatRef<'_, f64>) -> f64 {
     let mut lanes = [0.0_f64; 8];
     for j in 0..a.ncols() {
@@ -281,12 +281,14 @@ mod tests {
         });
         let mut mse = requests;
         mse[2].loss = Loss::Mse;
+
         let small = LinearConfig::gaussian(30, 50, 2, 7);
         let config = LinearConfig::gaussian(40, 90, 2, 7);
         let mut buffers = ReplicateBuffers::default();
         let fixed = config.fixed_weights();
         let draw = |stream| rng(7, Stream::Replicate(stream));
         sample_replicate_with(&small, &requests, None, &mut draw(9), &mut buffers).unwrap();
+
         for (stream, weights) in [(0, None), (1, Some(&fixed))] {
             for blocks in [&requests, &mse] {
                 let fresh = sample_replicate(&config, blocks, weights, &mut draw(stream)).unwrap();
@@ -311,8 +313,8 @@ mod tests {
 
     #[test]
     fn max_abs_lower_reads_the_lower_triangle_only() {
-        // Sizes around the eight lanes; the largest entry in each place of the triangle, a NaN
-        // and larger values above the diagonal, which must be ignored.
+        // Sizes around the eight lanes, and the largest entry in each corner of the triangle. A
+        // NaN and the larger values above the diagonal must be ignored.
         for n in [1, 7, 8, 9, 17, 30] {
             for (i, j) in [(0, 0), (n - 1, 0), (n - 1, n - 1), (n / 2, n / 3)] {
                 let mut a = Mat::<f64>::from_fn(n, n, |r, c| {

@@ -118,11 +118,11 @@ mod tests {
     }
 
     #[test]
-    fn scratch_values_are_reused_and_bounded_by_the_threads() {
+    fn scratch_pool_reuses_values() {
         // Each scratch counts the replicates it served. With 2 threads and 16 replicates, at most
         // 2 scratch values can be in use at once, so at most 2 are ever made, and some must have
         // served several replicates.
-        let made = std::sync::atomic::AtomicUsize::new(0);
+        let created = std::sync::atomic::AtomicUsize::new(0);
         #[derive(Default)]
         struct Counter(usize);
         let two = rayon::ThreadPoolBuilder::new()
@@ -136,7 +136,7 @@ mod tests {
                     16,
                     |i, g, scratch: &mut Counter| -> Result<(u64, u64, usize), ()> {
                         if scratch.0 == 0 {
-                            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            created.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                         }
                         scratch.0 += 1;
                         Ok((i, g.next_u64(), scratch.0))
@@ -151,6 +151,7 @@ mod tests {
             "{made} scratch values for 2 threads"
         );
         assert!(uses.iter().any(|&(_, _, n)| n > 1), "no scratch was reused");
+
         // The generators are those of run_replicates.
         let plain = run_replicates(5, 16, |i, g| Ok::<_, ()>((i, g.next_u64())), &|| {}).unwrap();
         let with: Vec<(u64, u64)> = uses.iter().map(|&(i, x, _)| (i, x)).collect();
