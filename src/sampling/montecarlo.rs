@@ -145,10 +145,11 @@ mod tests {
                 )
             })
             .unwrap();
-        let made = made.into_inner();
+
+        let created = created.into_inner();
         assert!(
-            (1..=2).contains(&made),
-            "{made} scratch values for 2 threads"
+            (1..=2).contains(&created),
+            "{created} scratch values for 2 threads"
         );
         assert!(uses.iter().any(|&(_, _, n)| n > 1), "no scratch was reused");
 
