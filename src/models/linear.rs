@@ -117,7 +117,7 @@ pub fn weighted_gram_lower(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64
 }
 
 /// Writes the lower triangle of (1/N) X diag(τ) Xᵀ into the d×d `out`, leaving its strict upper
-/// triangle as it was: the same bits as [`weighted_gram_lower`]. `scratch` holds the scaled
+/// triangle as it was: the same bits as [`weighted_gram_lower`]. `scratch` receives the scaled
 /// copy of X or of a chunk of its samples. Pass the same one for every block of a loop, so that
 /// it is allocated once. The bits depend on the shapes and on whether `par` has two
 /// threads or more, not on the number.

@@ -210,7 +210,7 @@ pub fn tridiagonal_eigenvalues_of_many(
 /// An unreduced block of one of the matrices of [`tridiagonal_eigenvalues_of_many`], scaled and
 /// possibly reversed, with its QL state.
 struct Block {
-    /// Which matrix it belongs to.
+    /// Index of the matrix it belongs to.
     problem: usize,
     /// Its first row in that matrix.
     start: usize,
@@ -398,7 +398,7 @@ struct Sweep {
 }
 
 impl Sweep {
-    /// One step of the sweep, from `row` to `row` − 1.
+    /// Takes one step of the sweep, from `row` to `row` − 1.
     #[inline(always)]
     fn step(&mut self, d: &mut [f64], e2: &mut [f64]) {
         let i = self.row - 1;
@@ -539,8 +539,8 @@ fn reduce_to_band(mut a: MatMut<'_, f64>, band: usize, parts: usize) {
 /// vectors (unit first entry) go to the columns of `v`, and `t` receives the upper triangular
 /// factor with H₀ H₁ ⋯ = I − V T Vᵀ (LAPACK's `dlarft`, forward and columnwise).
 ///
-/// The reflections are applied column by column with vector dot products and updates on the
-/// contiguous columns, and T is built afterwards from the small Gram matrix Vᵀ V: one faer
+/// The reflections are applied column by column, with vector dot products and updates on the
+/// contiguous columns. T is built afterwards from the small Gram matrix Vᵀ V. That is one faer
 /// product per panel instead of four per column, whose set-up cost more than their arithmetic.
 fn panel_qr(mut panel: MatMut<'_, f64>, mut v: MatMut<'_, f64>, mut t: MatMut<'_, f64>) {
     let (rows, width) = panel.shape();
@@ -620,9 +620,9 @@ fn axpy<S: pulp::Simd>(simd: S, alpha: f64, x: &[f64], y: &mut [f64]) {
     }
 }
 
-/// out = A v for the symmetric A whose lower triangle is stored in `a`. The upper triangles of
-/// the diagonal blocks of [`symmetric_times_seq`]'s strips are overwritten with their mirror
-/// images; the rest of the strict upper triangle is neither read nor written. With several parts
+/// Computes out = A v for the symmetric A whose lower triangle is stored in `a`. The upper
+/// triangles of the diagonal blocks of [`symmetric_times_seq`]'s strips are overwritten with
+/// their mirror images. The rest of the strict upper triangle is neither read nor written. With several parts
 /// the rows of `out` are cut in half, m = 2h: the top half takes A₁₁ v₁ + A₂₁ᵀ v₂, the bottom
 /// half A₂₁ v₁ + A₂₂ v₂, each on its own thread; both halves then cost 4 h² k flops.
 fn symmetric_times(out: MatMut<'_, f64>, a: MatMut<'_, f64>, v: MatRef<'_, f64>, parts: usize) {
@@ -800,13 +800,13 @@ impl<const B: usize> pulp::WithSimd for BulgeChase<'_, B> {
     }
 }
 
-/// The slice as an array of length B.
+/// Views the slice as an array of length B.
 #[inline(always)]
 fn fixed<const B: usize>(x: &[f64]) -> &[f64; B] {
     x.try_into().expect("a slice of the block's size")
 }
 
-/// The slice as a mutable array of length B.
+/// Views the slice as a mutable array of length B.
 #[inline(always)]
 fn fixed_mut<const B: usize>(x: &mut [f64]) -> &mut [f64; B] {
     x.try_into().expect("a slice of the block's size")
