@@ -30,7 +30,7 @@
 //! linear model uses Σ_{k≠l} w_kl(i) w_kl(j) = (PᵀP)_ij² − ((P∘P)ᵀ(P∘P))_ij for the C×N softmax
 //! matrix P, and Σ_k w_kk(i) w_kk(j) = (QᵀQ)_ij with Q = P ∘ (1 − P); no block is formed.
 
-use faer::{Mat, MatRef, Par};
+use faer::{Mat, Par};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -40,6 +40,7 @@ use crate::laws::softmax::{SoftmaxMoments, frobenius_ratio};
 use crate::models::Loss;
 use crate::models::eigen::symmetric_eigenvalues;
 use crate::models::linear::{softmax_columns, weighted_gram_lower};
+use crate::models::lower::product;
 use crate::sampling::montecarlo::run_replicates;
 use crate::sampling::weight_laws::{
     DenominatorRest, softmax_pair_weights, spectral_edge, spectral_norm_of_realised,
@@ -669,14 +670,6 @@ fn network_ce_theory(config: &SweepConfig, classes: usize, gamma: f64) -> (f64, 
         / (k - 1.0);
     let limit = mean_limit.sqrt();
     (limit, mean_finite.sqrt(), (var / k).sqrt() / (2.0 * limit))
-}
-
-/// Computes a b sequentially: replicates already run in parallel, and a fixed order of the sums
-/// keeps every bit independent of the thread count.
-fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
-    let mut out = Mat::<f64>::zeros(a.nrows(), b.ncols());
-    faer::linalg::matmul::matmul(out.as_mut(), faer::Accum::Replace, a, b, 1.0, Par::Seq);
-    out
 }
 
 /// Computes the ratio (Σ_r a_r / Σ_r b_r)^(1/2) over replicates and its jackknife standard error.
