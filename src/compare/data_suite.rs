@@ -46,6 +46,7 @@ use crate::laws::{Gmp, Separable, SpectralLaw, WeightLaw};
 use crate::models::Loss;
 use crate::models::eigen::{symmetric_eigenvalues, zero_rounding_noise};
 use crate::models::linear::{softmax_columns, weighted_gram_lower};
+use crate::models::lower::product;
 use crate::sampling::dataset::{Dataset, Standardize};
 use crate::sampling::montecarlo::run_replicates;
 use crate::sampling::weight_laws::MAX_ATOMS;
@@ -259,15 +260,8 @@ fn case_weights(
 ) -> Result<CaseWeights, SuiteError> {
     let data = &config.dataset;
     let total = data.len();
-    let mut logits = Mat::<f64>::zeros(data.classes, total);
-    faer::linalg::matmul::matmul(
-        logits.as_mut(),
-        faer::Accum::Replace,
-        w.as_ref(),
-        data.x.as_ref(),
-        1.0,
-        Par::Seq,
-    );
+    // `product` also clears the vector state faer leaves, which would slow the softmax's `exp`.
+    let logits = product(w.as_ref(), data.x.as_ref());
     let p = softmax_columns(logits.as_ref());
     let (k, l) = case.block.indices();
     let all: Vec<f64> = (0..total)
