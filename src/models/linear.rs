@@ -125,7 +125,7 @@ pub fn weighted_gram_lower(x: MatRef<'_, f64>, tau: &[f64], par: Par) -> Mat<f64
 /// # Panics
 /// If `tau.len() != x.ncols()` or `out` is not d×d.
 pub fn weighted_gram_lower_into(
-    out: MatMut<'_, f64>,
+    mut out: MatMut<'_, f64>,
     x: MatRef<'_, f64>,
     tau: &[f64],
     scratch: &mut Mat<f64>,
@@ -146,7 +146,6 @@ pub fn weighted_gram_lower_into(
         n
     };
     let mut scaled_t = reuse(scratch, chunk, d);
-    let mut out = out;
     let mut first = 0;
     while first < n {
         let len = chunk.min(n - first);

@@ -117,8 +117,10 @@ pub fn product(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {
 /// them, code compiled for SSE2 runs several times slower, and that is most scalar code of this
 /// crate and of the standard library. Measured on the 2-core Xeon (AVX-512), 20 000 calls of
 /// `f64::exp` took 2.4 ms after a faer product and 0.07 ms after this function. The functions of
-/// this module call it after their products; code that calls faer's `matmul` directly and then
-/// runs scalar loops calls it too.
+/// this module and the tridiagonal reduction call it after their products.
+///
+/// NOTE: a few one-off calls of faer's `matmul` elsewhere (the network's full Hessian, whitening,
+/// the heatmap's class matrix) do not, so scalar code right after them runs in the slow state.
 ///
 /// It runs a few vector additions through `pulp`, compiled for the processor's vector width,
 /// and the compiler ends such a function with the instruction that clears the upper halves

@@ -278,44 +278,48 @@ fn unreduced_blocks(problem: usize, diag: &[f64], subdiag: &[f64], blocks: &mut 
 /// # Errors
 /// The index of a block that ran out of sweeps.
 fn iterate_in_pairs(blocks: &mut [Block]) -> Result<(), usize> {
-    const IDLE: usize = usize::MAX;
-    let mut slots = [IDLE; 2];
-    let mut unstarted = 0;
+    // Each slot holds the index of a block that still needs sweeps. When that block converges,
+    // the slot takes the next block not yet started.
+    let mut slots: [Option<usize>; 2] = [None, None];
+    let mut unstarted = 0..blocks.len();
     loop {
-        // Each slot holds a block that still needs a sweep, taking the next unstarted block when
-        // its own is done.
         let mut sweeps = [None, None];
         for (slot, sweep) in slots.iter_mut().zip(&mut sweeps) {
-            loop {
-                if *slot == IDLE {
-                    if unstarted == blocks.len() {
-                        break;
-                    }
-                    *slot = unstarted;
-                    unstarted += 1;
-                }
-                match blocks[*slot].ql.next_sweep() {
+            while let Some(index) = slot.or_else(|| unstarted.next()) {
+                *slot = Some(index);
+                match blocks[index].ql.next_sweep() {
                     Ok(Some(next)) => {
-                        *sweep = Some(next);
+                        *sweep = Some((index, next));
                         break;
                     }
-                    Ok(None) => *slot = IDLE,
-                    Err(()) => return Err(*slot),
+                    Ok(None) => *slot = None,
+                    Err(()) => return Err(index),
                 }
             }
         }
+
         match sweeps {
             [None, None] => return Ok(()),
-            [Some(sweep), None] => sweep.run(&mut blocks[slots[0]].ql),
-            [None, Some(sweep)] => sweep.run(&mut blocks[slots[1]].ql),
-            [Some(first), Some(second)] => {
-                let (low, high) = (slots[0].min(slots[1]), slots[0].max(slots[1]));
-                let (head, tail) = blocks.split_at_mut(high);
-                let (a, b) = (&mut head[low].ql, &mut tail[0].ql);
-                let (a, b) = if slots[0] < slots[1] { (a, b) } else { (b, a) };
-                Sweep::run_pair(first, a, second, b);
+            [Some((index, sweep)), None] | [None, Some((index, sweep))] => {
+                sweep.run(&mut blocks[index].ql);
+            }
+            [Some((i, first)), Some((j, second))] => {
+                let (a, b) = two_mut(blocks, i, j);
+                Sweep::run_pair(first, &mut a.ql, second, &mut b.ql);
             }
         }
+    }
+}
+
+/// Returns mutable references to the distinct items i and j, in that order.
+fn two_mut<T>(items: &mut [T], i: usize, j: usize) -> (&mut T, &mut T) {
+    assert_ne!(i, j, "two distinct items");
+    if i < j {
+        let (head, tail) = items.split_at_mut(j);
+        (&mut head[i], &mut tail[0])
+    } else {
+        let (head, tail) = items.split_at_mut(i);
+        (&mut tail[0], &mut head[j])
     }
 }
 
@@ -719,7 +723,7 @@ fn band_to_tridiagonal(a: MatRef<'_, f64>, band: usize) -> (Vec<f64>, Vec<f64>) 
     // The band, with room for the bulge, in compact storage: A[i, j] for j ≤ i ≤ j + 2b sits at
     // i + 2b j, so column j starts at j (2b + 1). A block A[s.., s..] is then a column-major view
     // with column stride 2b, and the 2b×b view holding D over E is one contiguous run of 2b²
-    // entries. Entries of the view above D's diagonal alias entries of other columns; the
+    // entries. Entries of the view above D's diagonal alias entries of other columns, so the
     // kernel neither uses nor changes them.
     let stride = 2 * band;
     let mut store = vec![0.0; (n + band + 1) * (stride + 1)];

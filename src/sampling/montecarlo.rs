@@ -60,18 +60,16 @@ where
     F: Fn(u64, &mut Pcg64, &mut S) -> Result<T, E> + Sync,
 {
     let idle: Mutex<Vec<S>> = Mutex::new(Vec::new());
-    // A poisoned lock means another replicate panicked while pushing or popping; the list itself
-    // is still valid, and the panic reaches the caller anyway.
-    let take = || idle.lock().unwrap_or_else(PoisonError::into_inner).pop();
+    // A poisoned lock means that another replicate panicked while pushing or popping. The list is
+    // still valid, and that panic reaches the caller anyway.
+    let lock = || idle.lock().unwrap_or_else(PoisonError::into_inner);
     run_replicates(
         seed,
         count,
         |index, generator| {
-            let mut scratch = take().unwrap_or_default();
+            let mut scratch = lock().pop().unwrap_or_default();
             let result = work(index, generator, &mut scratch);
-            idle.lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(scratch);
+            lock().push(scratch);
             result
         },
         on_done,
