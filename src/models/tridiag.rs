@@ -220,10 +220,10 @@ struct Block {
 }
 
 /// Appends to `blocks` the unreduced blocks of the matrix (`diag`, `subdiag`) with two rows or
-/// more. The matrix splits where a subdiagonal entry is negligible, |e_i| ≤ ε √|d_i d_{i+1}|;
-/// each block is scaled to have largest entry 1, so that squaring cannot overflow or underflow,
-/// and reversed when its last diagonal entry is smaller in magnitude than its first, so that QL
-/// chases the small end. Blocks of one row, and blocks of zeros, are their own eigenvalues.
+/// more. The matrix splits where a subdiagonal entry is negligible, |e_i| ≤ ε √|d_i d_{i+1}|.
+/// Each block is scaled to have largest entry 1, so that squaring cannot overflow or underflow.
+/// It is reversed when its last diagonal entry is smaller in magnitude than its first, so that
+/// QL chases the small end. Blocks of one row, and blocks of zeros, are their own eigenvalues.
 fn unreduced_blocks(problem: usize, diag: &[f64], subdiag: &[f64], blocks: &mut Vec<Block>) {
     let n = diag.len();
     let mut first = 0;
@@ -571,7 +571,7 @@ fn panel_qr(mut panel: MatMut<'_, f64>, mut v: MatMut<'_, f64>, mut t: MatMut<'_
 }
 
 /// The reflections of [`panel_qr`]: column c becomes β e₁ and its vector goes to column c of
-/// `v`; the later columns are multiplied by H_c = I − τ_c v_c v_cᵀ.
+/// `v`, and the later columns are multiplied by H_c = I − τ_c v_c v_cᵀ.
 struct PanelReflections<'a> {
     panel: MatMut<'a, f64>,
     v: MatMut<'a, f64>,
@@ -826,7 +826,7 @@ fn two_sided_update<const B: usize, S: pulp::Simd>(
     v: &[f64; B],
     tau: f64,
 ) {
-    // Dot products go through `dot`, whose several accumulators let them vectorise: a plain sum
+    // Dot products go through `dot`, whose several accumulators let them vectorise. A plain sum
     // in a loop is kept in order by the compiler and runs one addition at a time.
     let mut p = [0.0; B];
     for (c, run) in view.chunks_exact(2 * B).enumerate() {
@@ -993,9 +993,9 @@ mod tests {
 
     #[test]
     fn every_compiled_band_width_agrees_with_faer() {
-        // The bulge-chasing kernel is compiled per band width; [`band_width`] picks one of them,
-        // so the others are checked here, on sizes below, at and across a few bands. Tolerance
-        // as in `eigenvalues_agree_with_faer`.
+        // The bulge-chasing kernel is compiled per band width, and [`band_width`] picks one of
+        // them. So the others are checked here, on sizes below, at and across a few bands, with
+        // the tolerance of `eigenvalues_agree_with_faer`.
         for band in [8, 16, 32] {
             for n in [2, 5, 8, 9, 33, 64, 100, 161] {
                 let mut a = test_matrix(n, band);
@@ -1015,7 +1015,7 @@ mod tests {
     }
 
     #[test]
-    fn many_tridiagonals_give_the_bits_of_each_alone() {
+    fn paired_tridiagonals_match_each_alone() {
         // Matrices that split into several blocks of different lengths, so that one sweep of a
         // pair outlasts the other, plus an empty and a diagonal matrix. Pairing must not change a
         // single bit, and the spectra come back in input order.
@@ -1049,7 +1049,8 @@ mod tests {
             assert_eq!(alone.len(), diag.len());
             let reference = faer_tridiagonal(&diag, &sub);
             for (x, y) in alone.iter().zip(&reference) {
-                // Both backward stable; entries lie in (−1, 1), so ‖T‖ ≤ 3.
+                // Both are backward stable. The split matrices have entries in (−1, 1), so
+                // ‖T‖ ≤ 3, and the diagonal one has ‖T‖ = 8 but no rotation at all.
                 assert!(
                     (x - y).abs() <= 64.0 * diag.len() as f64 * f64::EPSILON,
                     "{x} vs {y}"

@@ -159,7 +159,7 @@ pub struct ReplicateBuffers {
 }
 
 impl Default for ReplicateBuffers {
-    /// Empty buffers; the first replicate sizes them.
+    /// Creates empty buffers, which the first replicate sizes.
     fn default() -> Self {
         Self {
             x: Mat::new(),
@@ -169,8 +169,8 @@ impl Default for ReplicateBuffers {
     }
 }
 
-/// [`sample_replicate`] with its matrices kept in `buffers`, which it overwrites. The result is the
-/// same, bit for bit, whatever `buffers` held.
+/// Samples one replicate as [`sample_replicate`] does, keeping its matrices in `buffers`, which it
+/// overwrites. The result is the same, bit for bit, whatever `buffers` held.
 ///
 /// # Errors
 /// [`SolverError::Eigen`] if an eigenvalue decomposition fails.
@@ -216,7 +216,7 @@ pub fn sample_replicate_with<R: Rng + ?Sized>(
             max_abs_entry,
         });
     }
-    // The QL iterations of the blocks run two at a time, which overlaps their waits; the
+    // The QL iterations of the blocks run two at a time, which overlaps their waits. The
     // eigenvalues are those each block would get alone.
     let spectra = tridiagonal_eigenvalues_of_many(tridiagonals)
         .map_err(|failure| SolverError::Eigen { n: failure.n })?;
@@ -312,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn max_abs_lower_reads_the_lower_triangle_only() {
+    fn max_abs_lower_skips_upper_triangle() {
         // Sizes around the eight lanes, and the largest entry in each corner of the triangle. A
         // NaN and the larger values above the diagonal must be ignored.
         for n in [1, 7, 8, 9, 17, 30] {

@@ -37,9 +37,10 @@ where
         .collect()
 }
 
-/// [`run_replicates`] with a scratch value per running replicate: `work(index, generator, scratch)`
-/// gets a `S` that earlier replicates on any thread may have used, or a fresh `S::default()`. At
-/// most as many scratch values exist as replicates run at once, and all are dropped on return.
+/// Runs [`run_replicates`] with a scratch value per running replicate. `work(index, generator,
+/// scratch)` gets an `S` that earlier replicates on any thread may have used, or a fresh
+/// `S::default()`. At most as many scratch values exist as replicates run at once, and all are
+/// dropped on return.
 ///
 /// For buffers that a replicate overwrites before reading, such as the n×n matrices of a block,
 /// this saves allocating, zeroing and faulting in fresh memory every replicate. The results must
